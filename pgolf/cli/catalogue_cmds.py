@@ -1,0 +1,46 @@
+"""`pgolf explain`, `pgolf list-checks`, `pgolf schema`: the catalogue and schemas as text."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from pgolf.catalogue import CheckInfo, load_doc
+from pgolf.engine import all_checks
+from pgolf.errors import UsageError
+from pgolf.schemas import SCHEMAS, schema_text
+
+
+@click.command("list-checks")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_checks(fmt: str) -> int:
+    """List every check: code, slug, rule id, kind, lifecycle."""
+    rows = [CheckInfo.row(c) for c in all_checks()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return 0
+    for r in rows:
+        click.echo(f"{r['code']}  {r['slug']:<36} {r['rule']:<26} {r['kind']:<9} {r['lifecycle']}")
+    return 0
+
+
+@click.command()
+@click.argument("name")
+def explain(name: str) -> int:
+    """Print the documentation of a check (by code, slug or rule id)."""
+    wanted = name.lower()
+    matches = [c for c in all_checks() if wanted in {c.code.lower(), c.slug.lower(), c.rule.lower()}]
+    if not matches:
+        raise UsageError(f"no check or rule named {name!r} (see `pgolf list-checks`)")
+    docs = [f"{c.code} {c.slug} [{c.rule}, {c.kind}, {c.lifecycle} since {c.since}]\n\n{load_doc(c)}" for c in matches]
+    click.echo("\n\n".join(docs))
+    return 0
+
+
+@click.command()
+@click.argument("name", type=click.Choice(sorted(SCHEMAS)))
+def schema(name: str) -> int:
+    """Print a JSON Schema (the committed copy, drift-tested against the models)."""
+    click.echo(schema_text(name), nl=False)
+    return 0

@@ -1,0 +1,67 @@
+"""`pgolf check PATH...`: audit submission folders and print a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pgolf.baseline import baseline_from_folder, baseline_from_numbers
+from pgolf.cli.options import split_names
+from pgolf.engine import check_paths
+from pgolf.errors import EXIT_INTERNAL, EXIT_OK, EXIT_VIOLATIONS
+from pgolf.findings import POLICIES, Report, Status
+from pgolf.render import RENDERERS
+from pgolf.ruleset import load_ruleset
+from pgolf.stats import Baseline
+
+
+def exit_code_for(report: Report) -> int:
+    statuses = {r.status for s in report.submissions for r in s.results}
+    if Status.ERROR in statuses:
+        return EXIT_INTERNAL
+    return EXIT_VIOLATIONS if Status.FAIL in statuses else EXIT_OK
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--policy", type=click.Choice(POLICIES), default="readme", show_default=True,
+              help="which named policy decides the exit code (both are always reported)")
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.option("--select", multiple=True, help="only these checks (code, slug, rule id or kind); repeatable")
+@click.option("--ignore", multiple=True, help="skip these checks (code, slug, rule id or kind); repeatable")
+@click.option("--ruleset", "ruleset_id", default=None, help="ruleset id (default: the newest)")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
+              help="a records folder to test SIGNIFICANCE against")
+@click.option("--baseline-bpb", default=None,
+              help="baseline per-seed val_bpb as numbers: '1.0611,1.0613,1.0620' or '42=1.0611,314=1.0613'")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="also write the report here")
+def check(  # noqa: PLR0913 - one parameter per CLI option
+    paths: tuple[Path, ...],
+    policy: str,
+    fmt: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    ruleset_id: str | None,
+    baseline_path: Path | None,
+    baseline_bpb: str | None,
+    output: Path | None,
+) -> int:
+    """Audit submission folders (never runs their code)."""
+    ruleset = load_ruleset(ruleset_id)
+    baseline: Baseline | None = None
+    if baseline_path is not None:
+        baseline = baseline_from_folder(baseline_path, ruleset)
+    elif baseline_bpb is not None:
+        baseline = baseline_from_numbers(baseline_bpb)
+    for p in paths:
+        click.echo(f"checking {p} ...", err=True)
+    report = check_paths(
+        paths, ruleset, policy=policy,  # type: ignore[arg-type]  # click.Choice narrows to POLICIES
+        select=split_names(select), ignore=split_names(ignore), baseline=baseline,
+    )
+    rendered = RENDERERS[fmt](report)
+    click.echo(rendered, nl=False)
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+    return exit_code_for(report)

@@ -1,0 +1,61 @@
+"""Run the catalogue over submission folders and assemble the report (no printing here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pgolf import __version__
+from pgolf.catalogue import Check, CheckContext, run_checks, select_checks
+from pgolf.errors import InputError
+from pgolf.findings import PolicyName, Report, Status, SubmissionReport, worst
+from pgolf.folder import FileRole, load_folder
+from pgolf.ruleset import Ruleset
+from pgolf.stats import Baseline
+
+_SUBMISSION_ROLES = (FileRole.SUBMISSION_JSON, FileRole.CODE, FileRole.LOG)
+
+
+def all_checks() -> list[type[Check]]:
+    from checks import ALL_CHECKS
+
+    return list(ALL_CHECKS.values())
+
+
+def check_folder(
+    path: str | Path,
+    ruleset: Ruleset,
+    *,
+    policy: PolicyName = "readme",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    baseline: Baseline | None = None,
+) -> SubmissionReport:
+    folder = load_folder(path)
+    if not any(folder.by_role(role) for role in _SUBMISSION_ROLES):
+        raise InputError(f"{path}: not a submission folder (no submission*.json, code file or log in it)")
+    ctx = CheckContext(folder=folder, ruleset=ruleset, policy_name=policy, baseline=baseline)
+    results = run_checks(select_checks(all_checks(), select, ignore), ctx)
+    statuses = [r.status for r in results if r.status is not Status.SKIP]
+    return SubmissionReport(
+        path=str(path),
+        track=ctx.track.name,
+        status=worst(statuses),
+        results=results,
+        notes=[f"{s.path}: {s.reason}" for s in folder.skipped],
+    )
+
+
+def check_paths(
+    paths: Sequence[str | Path],
+    ruleset: Ruleset,
+    *,
+    policy: PolicyName = "readme",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    baseline: Baseline | None = None,
+) -> Report:
+    subs = [
+        check_folder(p, ruleset, policy=policy, select=select, ignore=ignore, baseline=baseline) for p in paths
+    ]
+    return Report(pgolf_version=__version__, ruleset=ruleset.id, policy=policy, submissions=subs)

@@ -1,0 +1,1 @@
+"""Log parsing: every era of Parameter Golf training/eval logs -> `ParsedLog`."""
