@@ -56,6 +56,9 @@ class DataRules(_Frozen):
     bos_id: int
     leak_train_shards: tuple[int, ...]
     usual_seeds: tuple[int, ...]
+    subset_val_tokens: tuple[int, ...]
+    claim_tolerance_bpb: float
+    headline_tolerance_bpb: float
     variants: dict[str, DataVariant]
 
     def variant_for_tokens(self, val_tokens: int) -> DataVariant | None:
