@@ -55,7 +55,5 @@ def check_paths(
     ignore: Sequence[str] = (),
     baseline: Baseline | None = None,
 ) -> Report:
-    subs = [
-        check_folder(p, ruleset, policy=policy, select=select, ignore=ignore, baseline=baseline) for p in paths
-    ]
+    subs = [check_folder(p, ruleset, policy=policy, select=select, ignore=ignore, baseline=baseline) for p in paths]
     return Report(pgolf_version=__version__, ruleset=ruleset.id, policy=policy, submissions=subs)

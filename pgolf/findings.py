@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Literal
 
@@ -26,7 +27,7 @@ class Status(StrEnum):
 _SEVERITY = {Status.SKIP: 0, Status.PASS: 1, Status.WARN: 2, Status.FAIL: 3, Status.ERROR: 4}
 
 
-def worst(statuses: list[Status] | tuple[Status, ...]) -> Status:
+def worst(statuses: Iterable[Status]) -> Status:
     """The most severe status, PASS when there is none."""
     return max(statuses, key=lambda s: s.severity, default=Status.PASS)
 

@@ -183,4 +183,4 @@ def _link_reason(root: Path, link: Path) -> str:
         return "symlink that cannot be resolved; not followed"
     if target == root or root in target.parents:
         return "symlink inside the folder; not followed"
-    return f"symlink pointing outside the folder ({os.readlink(link)}); not followed"
+    return f"symlink pointing outside the folder ({link.readlink()}); not followed"

@@ -11,6 +11,7 @@ from importlib import resources
 from typing import Any
 
 from pgolf.findings import Report
+from pgolf.meta.strict import submission_json_schema
 
 
 def _report_schema() -> dict[str, Any]:
@@ -19,6 +20,7 @@ def _report_schema() -> dict[str, Any]:
 
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "report": _report_schema,
+    "submission": submission_json_schema,
 }
 
 
@@ -34,3 +36,23 @@ def schema_text(name: str) -> str:
 def schema_dict(name: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(schema_text(name))
     return loaded
+
+
+def write_all() -> list[str]:
+    """Rewrite every committed schema from its model (`make schemas`)."""
+    folder = resources.files("pgolf.resources") / "schemas"
+    written = []
+    for name in sorted(SCHEMAS):
+        target = folder / f"{name}.schema.json"
+        with resources.as_file(target) as path:
+            path.write_text(generate(name), encoding="utf-8")
+        written.append(name)
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--write"]:
+        raise SystemExit("usage: python -m pgolf.schemas --write")
+    print("wrote:", ", ".join(write_all()))

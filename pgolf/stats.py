@@ -114,8 +114,16 @@ def welch_one_sided(candidate: Sequence[float], baseline: Sequence[float], margi
     df = (sc + sb) ** 2 / denom if denom > 0 else float(len(candidate) + len(baseline) - 2)
     improvement = mb - mc
     t, p = _t_and_p(improvement - margin, se, df)
-    return TTest(kind="welch", margin=margin, mean_improvement=improvement, t=t, df=df, p=p,
-                 n_candidate=len(candidate), n_baseline=len(baseline))
+    return TTest(
+        kind="welch",
+        margin=margin,
+        mean_improvement=improvement,
+        t=t,
+        df=df,
+        p=p,
+        n_candidate=len(candidate),
+        n_baseline=len(baseline),
+    )
 
 
 def paired_one_sided(candidate: Mapping[int, float], baseline: Mapping[int, float], margin: float = 0.0) -> TTest:
@@ -127,5 +135,13 @@ def paired_one_sided(candidate: Mapping[int, float], baseline: Mapping[int, floa
     mean, var = _mean_var(diffs)
     se = math.sqrt(var / len(diffs))
     t, p = _t_and_p(mean - margin, se, len(diffs) - 1)
-    return TTest(kind="paired", margin=margin, mean_improvement=mean, t=t, df=float(len(diffs) - 1), p=p,
-                 n_candidate=len(candidate), n_baseline=len(baseline))
+    return TTest(
+        kind="paired",
+        margin=margin,
+        mean_improvement=mean,
+        t=t,
+        df=float(len(diffs) - 1),
+        p=p,
+        n_candidate=len(candidate),
+        n_baseline=len(baseline),
+    )

@@ -18,12 +18,16 @@ def _recompute(log: ParsedLog, script_bytes: int, cap: int) -> tuple[Status, Evi
         return None
     recomputed = script_bytes + model.bytes
     counted_code = total.bytes - model.bytes
-    note = (f"shipped {ENTRY_SCRIPT} ({script_bytes:,} B) + logged model ({model.bytes:,} B); "
-            f"the log counted {counted_code:,} B of code")
+    note = (
+        f"shipped {ENTRY_SCRIPT} ({script_bytes:,} B) + logged model ({model.bytes:,} B); "
+        f"the log counted {counted_code:,} B of code"
+    )
     if recomputed <= cap:
         return Status.PASS, in_log(log, total.line, total.text, note, measured=recomputed, limit=cap)
-    note += (" - over the cap as shipped; the log's code size is an estimate of a minified copy, "
-             "which reviewers decided against in #1835")
+    note += (
+        " - over the cap as shipped; the log's code size is an estimate of a minified copy, "
+        "which reviewers decided against in #1835"
+    )
     return Status.WARN, in_log(log, total.line, total.text, note, measured=recomputed, limit=cap)
 
 
@@ -44,7 +48,9 @@ class ArtifactSizeUnverified:
         for model_file in ctx.folder.by_role(FileRole.MODEL):
             shipped = script.size + model_file.size
             status = Status.FAIL if shipped > cap else Status.PASS
-            note = f"shipped {ENTRY_SCRIPT} ({script.size:,} B) + shipped model {model_file.path} ({model_file.size:,} B)"
+            note = (
+                f"shipped {ENTRY_SCRIPT} ({script.size:,} B) + shipped model {model_file.path} ({model_file.size:,} B)"
+            )
             results.append((status, in_file(model_file.path, note, measured=shipped, limit=cap)))
         for log in ctx.logs:
             if log.role is not LogRole.REFERENCE and (found := _recompute(log, script.size, cap)) is not None:
@@ -53,11 +59,15 @@ class ArtifactSizeUnverified:
             return CheckOutcome(status=Status.SKIP, message="no model size logged or shipped to recompute from")
         evidence = [e for _, e in results]
         if any(s is Status.FAIL for s, _ in results):
-            return CheckOutcome(status=Status.FAIL, message="the shipped files themselves exceed the cap", evidence=evidence)
+            return CheckOutcome(
+                status=Status.FAIL, message="the shipped files themselves exceed the cap", evidence=evidence
+            )
         if any(s is Status.WARN for s, _ in results):
             return CheckOutcome(
                 status=Status.WARN,
-                message=f"shipped {ENTRY_SCRIPT} + logged model bytes exceed the cap; only the estimated code size fits",
+                message=f"shipped {ENTRY_SCRIPT} + logged model bytes exceed the cap; only the estimated code fits",
                 evidence=evidence,
             )
-        return CheckOutcome(status=Status.PASS, message="recomputed sizes from shipped files fit the cap", evidence=evidence)
+        return CheckOutcome(
+            status=Status.PASS, message="recomputed sizes from shipped files fit the cap", evidence=evidence
+        )

@@ -8,7 +8,10 @@ FIXTURES = [
     Fixture(
         "2026-04-29_estimate_only",
         Status.WARN,
-        {**standard_files(log_kwargs={"model_bytes": 15_960_000, "total_bytes": 15_991_385}), "train_gpt.py": _big_script},
+        {
+            **standard_files(log_kwargs={"model_bytes": 15_960_000, "total_bytes": 15_991_385}),
+            "train_gpt.py": _big_script,
+        },
         "fits only with the estimated (minified) code size",
     ),
     Fixture(

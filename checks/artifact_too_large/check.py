@@ -41,8 +41,12 @@ class ArtifactTooLarge:
                 evidence=over + under,
             )
         if not under:
-            return CheckOutcome(status=Status.WARN, message="no log prints a `Total submission size` line to verify the cap")
+            return CheckOutcome(
+                status=Status.WARN, message="no log prints a `Total submission size` line to verify the cap"
+            )
         largest = max(int(e.measured) for e in under if isinstance(e.measured, int))
         return CheckOutcome(
-            status=Status.PASS, message=f"largest logged artifact {largest:,} bytes <= {cap:,}", evidence=under
+            status=Status.PASS,
+            message=f"largest logged artifact {largest:,} bytes <= {cap:,}",
+            evidence=under,
         )

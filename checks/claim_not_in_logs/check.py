@@ -44,45 +44,94 @@ class ClaimNotInLogs:
         self._headline(ctx, meta, found)
         self._bytes_total(meta, ctx.logs, found)
         if found.fail:
-            return CheckOutcome(status=Status.FAIL, message=f"{len(found.fail)} claim(s) no log line supports",
-                                evidence=found.fail + found.warn + found.ok)
+            return CheckOutcome(
+                status=Status.FAIL,
+                message=f"{len(found.fail)} claim(s) no log line supports",
+                evidence=found.fail + found.warn + found.ok,
+            )
         if found.warn:
-            return CheckOutcome(status=Status.WARN, message=f"{len(found.warn)} claim(s) differ from the reported lines",
-                                evidence=found.warn + found.ok)
+            return CheckOutcome(
+                status=Status.WARN,
+                message=f"{len(found.warn)} claim(s) differ from the reported lines",
+                evidence=found.warn + found.ok,
+            )
         if not found.ok:
             return CheckOutcome(status=Status.SKIP, message="submission.json makes no claim a log could support")
         return CheckOutcome(status=Status.PASS, message=f"{len(found.ok)} claim(s) match log lines", evidence=found.ok)
 
-    def _seed(self, meta: SubmissionMeta, seed: int, claim: SeedClaim, logs: list[ParsedLog], tol: float,
-              found: _Findings) -> None:
+    def _seed(
+        self,
+        meta: SubmissionMeta,
+        seed: int,
+        claim: SeedClaim,
+        logs: list[ParsedLog],
+        tol: float,
+        found: _Findings,
+    ) -> None:
         if claim.val_bpb is None:
             return
         wanted = claim.val_bpb.value
         if not logs:
-            found.fail.append(in_json(meta.path, claim.val_bpb, f"seed {seed}: claimed val_bpb has no scored log",
-                                      measured=None, limit=wanted))
+            found.fail.append(
+                in_json(
+                    meta.path,
+                    claim.val_bpb,
+                    f"seed {seed}: claimed val_bpb has no scored log",
+                    measured=None,
+                    limit=wanted,
+                )
+            )
             return
         log = pick_log(logs, claim, tol)
         assert log.final is not None
         if abs(log.final.val_bpb - wanted) <= tol:
-            found.ok.append(in_log(log, log.final.line, log.final.text, f"seed {seed}: claim {wanted} matches",
-                                   measured=log.final.val_bpb))
+            found.ok.append(
+                in_log(
+                    log,
+                    log.final.line,
+                    log.final.text,
+                    f"seed {seed}: claim {wanted} matches",
+                    measured=log.final.val_bpb,
+                )
+            )
         else:
             other = next(((lg, m) for lg in logs for m in lg.metrics if abs(m.val_bpb - wanted) <= tol), None)
             if other is not None:
                 lg, m = other
-                found.warn.append(in_log(lg, m.line, m.text, f"seed {seed}: claim {wanted} is the {m.label!r} line, "
-                                         f"not the final {log.final.label!r} ({log.final.val_bpb})", measured=m.val_bpb))
+                found.warn.append(
+                    in_log(
+                        lg,
+                        m.line,
+                        m.text,
+                        f"seed {seed}: claim {wanted} is the {m.label!r} line, "
+                        f"not the final {log.final.label!r} ({log.final.val_bpb})",
+                        measured=m.val_bpb,
+                    )
+                )
             else:
-                found.fail.append(in_log(log, log.final.line, log.final.text,
-                                         f"seed {seed}: claimed val_bpb {wanted} appears on no line of its logs",
-                                         measured=log.final.val_bpb, limit=wanted))
+                found.fail.append(
+                    in_log(
+                        log,
+                        log.final.line,
+                        log.final.text,
+                        f"seed {seed}: claimed val_bpb {wanted} appears on no line of its logs",
+                        measured=log.final.val_bpb,
+                        limit=wanted,
+                    )
+                )
         if claim.artifact_bytes is not None:
             total = log.size(SizeKind.TOTAL)
             if total is not None and total.bytes != claim.artifact_bytes.value:
-                found.warn.append(in_log(log, total.line, total.text,
-                                         f"seed {seed}: claimed artifact_bytes {claim.artifact_bytes.value} differs "
-                                         "from the logged total (model-only bytes?)", measured=total.bytes))
+                found.warn.append(
+                    in_log(
+                        log,
+                        total.line,
+                        total.text,
+                        f"seed {seed}: claimed artifact_bytes {claim.artifact_bytes.value} differs "
+                        "from the logged total (model-only bytes?)",
+                        measured=total.bytes,
+                    )
+                )
 
     def _headline(self, ctx: CheckContext, meta: SubmissionMeta, found: _Findings) -> None:
         if meta.val_bpb is None:
@@ -109,6 +158,13 @@ class ClaimNotInLogs:
             return
         log, line = max(totals, key=lambda p: p[1].bytes)
         if line.bytes != meta.bytes_total.value:
-            found.warn.append(in_log(log, line.line, line.text,
-                                     f"claimed bytes_total {meta.bytes_total.value} differs from the largest logged total",
-                                     measured=line.bytes, limit=meta.bytes_total.value))
+            found.warn.append(
+                in_log(
+                    log,
+                    line.line,
+                    line.text,
+                    f"claimed bytes_total {meta.bytes_total.value} differs from the largest logged total",
+                    measured=line.bytes,
+                    limit=meta.bytes_total.value,
+                )
+            )

@@ -23,8 +23,15 @@ class EvalPrecomputeOutsideTimer:
         for log in ctx.logs:
             for p in log.ngram_precompute:
                 target = outside if p.outside_timer else inside
-                target.append(in_log(log, p.line, p.text, "n-gram hint precompute over validation tokens",
-                                     measured=p.elapsed_s))
+                target.append(
+                    in_log(
+                        log,
+                        p.line,
+                        p.text,
+                        "n-gram hint precompute over validation tokens",
+                        measured=p.elapsed_s,
+                    )
+                )
             if log.ngram_precompute_excluded is not None:
                 e = log.ngram_precompute_excluded
                 outside.append(in_log(log, e.line, e.text, "precompute time excluded from the eval timer"))
@@ -34,14 +41,24 @@ class EvalPrecomputeOutsideTimer:
         if not (outside or inside):
             return CheckOutcome(status=Status.SKIP, message="no eval-time precompute over validation tokens logged")
         if not outside:
-            return CheckOutcome(status=Status.PASS, message="validation precompute runs inside the eval timer",
-                                evidence=inside)
+            return CheckOutcome(
+                status=Status.PASS,
+                message="validation precompute runs inside the eval timer",
+                evidence=inside,
+            )
         verdicts = [
-            PolicyVerdict(policy=p.name, status=p.eval_precompute_outside_status,
-                          reason="precompute over validation tokens done outside the eval timer "
-                                 "(no verbatim ruling; enforced via #2135 acceptance, #1967 rejection)")
+            PolicyVerdict(
+                policy=p.name,
+                status=p.eval_precompute_outside_status,
+                reason="precompute over validation tokens done outside the eval timer "
+                "(no verbatim ruling; enforced via #2135 acceptance, #1967 rejection)",
+            )
             for p in ctx.policies
         ]
         status = next(v.status for v in verdicts if v.policy == ctx.policy_name)
-        return CheckOutcome(status=status, message="eval-time work over validation tokens is excluded from the timer",
-                            evidence=outside + inside, verdicts=verdicts)
+        return CheckOutcome(
+            status=status,
+            message="eval-time work over validation tokens is excluded from the timer",
+            evidence=outside + inside,
+            verdicts=verdicts,
+        )

@@ -8,11 +8,24 @@ _outside = [
 ]
 
 FIXTURES = [
-    Fixture("2026-05-01_pr2135_inside", Status.PASS, standard_files(log_kwargs={"before_final": _inside}),
-            "#2135: precompute inside the timer"),
-    Fixture("2026-04-30_pr1967_outside", Status.FAIL, standard_files(log_kwargs={"before_final": _outside}),
-            "#1967: precompute outside the timer"),
-    Fixture("2026-04-30_pr1967_leaderboard", Status.FAIL, standard_files(log_kwargs={"before_final": _outside}),
-            "enforced in practice too", policy="leaderboard"),
+    Fixture(
+        "2026-05-01_pr2135_inside",
+        Status.PASS,
+        standard_files(log_kwargs={"before_final": _inside}),
+        "#2135: precompute inside the timer",
+    ),
+    Fixture(
+        "2026-04-30_pr1967_outside",
+        Status.FAIL,
+        standard_files(log_kwargs={"before_final": _outside}),
+        "#1967: precompute outside the timer",
+    ),
+    Fixture(
+        "2026-04-30_pr1967_leaderboard",
+        Status.FAIL,
+        standard_files(log_kwargs={"before_final": _outside}),
+        "enforced in practice too",
+        policy="leaderboard",
+    ),
     Fixture("2026-04-29_no_ngram", Status.SKIP, standard_files(), "no n-gram tilt at all"),
 ]

@@ -44,17 +44,32 @@ class EvalTimeExceeded:
             (over if seconds > limit else within).append(ev)
             total = summed_eval_seconds(log)
             if seconds <= limit < total:
-                summed_over.append(in_log(log, line, text, "sum of all non-diagnostic eval passes (s)",
-                                          measured=round(total, 3), limit=limit))
+                summed_over.append(
+                    in_log(
+                        log,
+                        line,
+                        text,
+                        "sum of all non-diagnostic eval passes (s)",
+                        measured=round(total, 3),
+                        limit=limit,
+                    )
+                )
         if not (over or within):
             return CheckOutcome(status=Status.WARN, message="no log reports an evaluation time")
         exempt = not ctx.track.record
         if over:
             # Open question B.5: whether the non-record track is bound by the 10-minute eval was never ruled.
             status = Status.WARN if exempt else Status.FAIL
-            return CheckOutcome(status=status, message=f"evaluation took longer than {limit:g} s",
-                                evidence=over + summed_over + within)
+            return CheckOutcome(
+                status=status,
+                message=f"evaluation took longer than {limit:g} s",
+                evidence=over + summed_over + within,
+            )
         if summed_over:
-            return CheckOutcome(status=Status.WARN, message="the scored pass fits, but all eval passes together do not "
-                                "(which passes count is open question B.5)", evidence=summed_over + within)
+            return CheckOutcome(
+                status=Status.WARN,
+                message="the scored pass fits, but all eval passes together do not "
+                "(which passes count is open question B.5)",
+                evidence=summed_over + within,
+            )
         return CheckOutcome(status=Status.PASS, message=f"evaluation within {limit:g} s", evidence=within)

@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.evidence import in_log
-from pgolf.findings import CheckOutcome, Evidence, PolicyVerdict, Status, worst
+from pgolf.findings import CheckOutcome, Evidence, PolicyVerdict, Status
 from pgolf.logs.model import LogRole, ParsedLog
 
 
@@ -46,15 +46,19 @@ class GptqCalibrationOverBudget:
         evidence = [e for _, e in found]
         over = any(o is True for o, _ in found)
         unknown = any(o is None for o, _ in found)
-        verdicts = []
+        verdicts: list[PolicyVerdict] = []
         for policy in ctx.policies:
-            status = policy.gptq_timing_status if over else (Status.WARN if unknown else Status.PASS)
+            verdict: Status = policy.gptq_timing_status if over else (Status.WARN if unknown else Status.PASS)
             reason = "training + Hessians over the budget" if over else "training + Hessians within the budget"
             if policy.gptq_timing_status is Status.WARN and over:
                 reason += " (enforced inconsistently in practice: #1855 merged at 604.3 s)"
-            verdicts.append(PolicyVerdict(policy=policy.name, status=status, reason=reason))
-        status = worst([v.status for v in verdicts if v.policy == ctx.policy_name])
-        message = ("GPTQ Hessian collection on training data ends past the training budget" if over
-                   else "GPTQ calibration timing could not be verified" if unknown
-                   else "GPTQ calibration fits inside the training budget")
+            verdicts.append(PolicyVerdict(policy=policy.name, status=verdict, reason=reason))
+        status = next(v.status for v in verdicts if v.policy == ctx.policy_name)
+        message = (
+            "GPTQ Hessian collection on training data ends past the training budget"
+            if over
+            else "GPTQ calibration timing could not be verified"
+            if unknown
+            else "GPTQ calibration fits inside the training budget"
+        )
         return CheckOutcome(status=status, message=message, evidence=evidence, verdicts=verdicts)

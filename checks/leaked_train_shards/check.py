@@ -28,20 +28,39 @@ class LeakedTrainShards:
                 continue
             if (shards := log.train_shards) is not None:
                 if shards.value in leak_counts:
-                    hard.append(in_log(log, shards.line, shards.text,
-                                       "train shard count of a local CaseOps prep with --val-docs=10000: "
-                                       "validation documents 10,000-49,999 are in training", measured=shards.value))
+                    hard.append(
+                        in_log(
+                            log,
+                            shards.line,
+                            shards.text,
+                            "train shard count of a local CaseOps prep with --val-docs=10000: "
+                            "validation documents 10,000-49,999 are in training",
+                            measured=shards.value,
+                        )
+                    )
                 else:
                     seen.append(in_log(log, shards.line, shards.text, "train shards", measured=shards.value))
             if (path := log.dataset_path) is not None and DOUBLED_DATASETS_PATH in path.value:
-                soft.append(in_log(log, path.line, path.text,
-                                   "doubled datasets/datasets path (a local-prep signal; also seen in accepted rows)"))
+                soft.append(
+                    in_log(
+                        log,
+                        path.line,
+                        path.text,
+                        "doubled datasets/datasets path (a local-prep signal; also seen in accepted rows)",
+                    )
+                )
         if hard:
-            return CheckOutcome(status=Status.FAIL, message="the logs carry the train/validation overlap fingerprint",
-                                evidence=hard + soft)
+            return CheckOutcome(
+                status=Status.FAIL,
+                message="the logs carry the train/validation overlap fingerprint",
+                evidence=hard + soft,
+            )
         if soft:
-            return CheckOutcome(status=Status.WARN, message="dataset path suggests local data prep; verify the shards",
-                                evidence=soft + seen)
+            return CheckOutcome(
+                status=Status.WARN,
+                message="dataset path suggests local data prep; verify the shards",
+                evidence=soft + seen,
+            )
         if not seen:
             return CheckOutcome(status=Status.SKIP, message="no log prints train_shards")
         return CheckOutcome(status=Status.PASS, message="no leak fingerprint in the data lines", evidence=seen)

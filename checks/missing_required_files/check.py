@@ -45,5 +45,7 @@ class MissingRequiredFiles:
                 evidence=failures + warnings,
             )
         if warnings:
-            return CheckOutcome(status=Status.WARN, message="required files present, names non-standard", evidence=warnings)
+            return CheckOutcome(
+                status=Status.WARN, message="required files present, names non-standard", evidence=warnings
+            )
         return CheckOutcome(status=Status.PASS, message="README.md, submission.json, train_gpt.py and logs present")

@@ -28,13 +28,24 @@ class NgramTiltGatesActive:
             fired = {name: getattr(hints, name) for name in TARGET_GATED_COUNTERS if getattr(hints, name)}
             if fired:
                 summary = ", ".join(f"{k}={v:,}" for k, v in fired.items())
-                active.append(in_log(log, hints.line, hints.text, f"target-gated experts fired: {summary}",
-                                     measured=sum(fired.values()), limit=0))
+                active.append(
+                    in_log(
+                        log,
+                        hints.line,
+                        hints.text,
+                        f"target-gated experts fired: {summary}",
+                        measured=sum(fired.values()),
+                        limit=0,
+                    )
+                )
             else:
                 clean.append(in_log(log, hints.line, hints.text, "token-only gating", measured=0, limit=0))
         if active:
-            return CheckOutcome(status=Status.FAIL, message="n-gram tilt experts gated on the realized token fired",
-                                evidence=active + clean)
+            return CheckOutcome(
+                status=Status.FAIL,
+                message="n-gram tilt experts gated on the realized token fired",
+                evidence=active + clean,
+            )
         if not clean:
             return CheckOutcome(status=Status.SKIP, message="no n-gram tilt hint counters in the logs")
         return CheckOutcome(status=Status.PASS, message="n-gram tilt uses token-only gating", evidence=clean)

@@ -30,17 +30,22 @@ def policy_verdict(policy: Policy, cand: tuple[SeedScore, ...], base: tuple[Seed
     if policy.significance_min_nats > 0:
         factor = nats_per_bpb(cand, base)
         if factor is None:
-            return PolicyVerdict(policy=policy.name, status=Status.WARN,
-                                 reason="no val_loss on either side to convert the nat margin to bpb")
+            return PolicyVerdict(
+                policy=policy.name,
+                status=Status.WARN,
+                reason="no val_loss on either side to convert the nat margin to bpb",
+            )
         margin_bpb = policy.significance_min_nats / factor
     try:
         t = run_test(cand, base, margin_bpb)
     except ValueError as exc:
         return PolicyVerdict(policy=policy.name, status=Status.FAIL, reason=f"cannot show significance: {exc}")
     ok = t.p < policy.significance_alpha
-    reason = (f"{t.kind} one-sided test of improvement > {policy.significance_min_nats:g} nats "
-              f"({margin_bpb:.5f} bpb): improvement {t.mean_improvement:.5f} bpb, t={t.t:.3f}, df={t.df:.2f}, "
-              f"p={t.p:.4g} {'<' if ok else '>='} {policy.significance_alpha:g}")
+    reason = (
+        f"{t.kind} one-sided test of improvement > {policy.significance_min_nats:g} nats "
+        f"({margin_bpb:.5f} bpb): improvement {t.mean_improvement:.5f} bpb, t={t.t:.3f}, df={t.df:.2f}, "
+        f"p={t.p:.4g} {'<' if ok else '>='} {policy.significance_alpha:g}"
+    )
     return PolicyVerdict(policy=policy.name, status=Status.PASS if ok else Status.FAIL, reason=reason)
 
 
@@ -63,13 +68,20 @@ class NotSignificant:
         verdicts = [policy_verdict(p, cand, base) for p in ctx.policies]
         chosen = next(v for v in verdicts if v.policy == ctx.policy_name)
         evidence = [
-            Evidence(location=Location(path=s.log.path if s.log else (ctx.meta.path if ctx.meta else None),
-                                       line=s.log.final.line if s.log and s.log.final else None),
-                     note=f"candidate seed {s.seed} ({s.source})", measured=s.score.val_bpb)
+            Evidence(
+                location=Location(
+                    path=s.log.path if s.log else (ctx.meta.path if ctx.meta else None),
+                    line=s.log.final.line if s.log and s.log.final else None,
+                ),
+                note=f"candidate seed {s.seed} ({s.source})",
+                measured=s.score.val_bpb,
+            )
             for s in found
         ]
-        evidence += [Evidence(location=Location(path=ctx.baseline.label), note=f"baseline seed {b.seed}",
-                              measured=b.val_bpb) for b in base]
+        evidence += [
+            Evidence(location=Location(path=ctx.baseline.label), note=f"baseline seed {b.seed}", measured=b.val_bpb)
+            for b in base
+        ]
         mean_c = sum(s.val_bpb for s in cand) / len(cand)
         mean_b = sum(s.val_bpb for s in base) / len(base)
         message = f"mean val_bpb {mean_c:.5f} vs baseline {mean_b:.5f}: {chosen.reason}"

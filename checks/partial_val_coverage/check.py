@@ -49,35 +49,82 @@ class PartialValCoverage:
         for log in logs:
             fail += _subset_settings(log, data.val_docs)
             if (docs := log.ttt_phased_total_docs) is not None and docs.value != data.val_docs:
-                fail.append(in_log(log, docs.line, docs.text, "documents scored", measured=docs.value, limit=data.val_docs))
+                fail.append(
+                    in_log(
+                        log,
+                        docs.line,
+                        docs.text,
+                        "documents scored",
+                        measured=docs.value,
+                        limit=data.val_docs,
+                    )
+                )
             if (vt := log.val_tokens) is None:
                 continue
             if vt.value in data.subset_val_tokens:
-                fail.append(in_log(log, vt.line, vt.text, "val_tokens of a 10,000-document validation subset",
-                                   measured=vt.value))
+                fail.append(
+                    in_log(
+                        log,
+                        vt.line,
+                        vt.text,
+                        "val_tokens of a 10,000-document validation subset",
+                        measured=vt.value,
+                    )
+                )
             elif data.variant_for_tokens(vt.value) is None:
-                soft.append(in_log(log, vt.line, vt.text, "val_tokens matches no known tokenizer variant",
-                                   measured=vt.value))
+                soft.append(
+                    in_log(
+                        log,
+                        vt.line,
+                        vt.text,
+                        "val_tokens matches no known tokenizer variant",
+                        measured=vt.value,
+                    )
+                )
             else:
                 ok.append(in_log(log, vt.line, vt.text, "val_tokens", measured=vt.value))
             hints = log.ngram_hints
             if hints is not None and hints.total != vt.value:
-                soft.append(in_log(log, hints.line, hints.text, "n-gram hint total differs from val_tokens",
-                                   measured=hints.total, limit=vt.value))
+                soft.append(
+                    in_log(
+                        log,
+                        hints.line,
+                        hints.text,
+                        "n-gram hint total differs from val_tokens",
+                        measured=hints.total,
+                        limit=vt.value,
+                    )
+                )
         counts = {lg.val_tokens.value for lg in logs if lg.val_tokens is not None}
         if len(counts) > 1:
-            soft.append(Evidence(location=ok[0].location if ok else soft[0].location,
-                                 note=f"val_tokens differ across logs: {sorted(counts)}"))
+            soft.append(
+                Evidence(
+                    location=ok[0].location if ok else soft[0].location,
+                    note=f"val_tokens differ across logs: {sorted(counts)}",
+                )
+            )
         if fail:
-            return CheckOutcome(status=Status.FAIL, message="scores come from part of the validation set",
-                                evidence=fail + soft + ok)
+            return CheckOutcome(
+                status=Status.FAIL,
+                message="scores come from part of the validation set",
+                evidence=fail + soft + ok,
+            )
         if soft:
-            verdicts = [PolicyVerdict(policy=p.name, status=p.val_tokens_mismatch_status,
-                                      reason="non-canonical val_tokens (open question B.6: no official count)")
-                        for p in ctx.policies]
+            verdicts = [
+                PolicyVerdict(
+                    policy=p.name,
+                    status=p.val_tokens_mismatch_status,
+                    reason="non-canonical val_tokens (open question B.6: no official count)",
+                )
+                for p in ctx.policies
+            ]
             status = next(v.status for v in verdicts if v.policy == ctx.policy_name)
-            return CheckOutcome(status=status, message="validation token counts are not the canonical ones",
-                                evidence=soft + ok, verdicts=verdicts)
+            return CheckOutcome(
+                status=status,
+                message="validation token counts are not the canonical ones",
+                evidence=soft + ok,
+                verdicts=verdicts,
+            )
         if not ok:
             return CheckOutcome(status=Status.SKIP, message="no log prints val_tokens")
         return CheckOutcome(status=Status.PASS, message="full validation split scored in every log", evidence=ok)

@@ -21,14 +21,18 @@ class TooFewSeeds:
         logged = [s for s in seed_scores(ctx) if s.source == "log" and s.log is not None and s.log.final is not None]
         evidence = [
             in_log(s.log, s.log.final.line, s.log.final.text, f"seed {s.seed} scored", measured=s.score.val_bpb)
-            for s in logged if s.log is not None and s.log.final is not None
+            for s in logged
+            if s.log is not None and s.log.final is not None
         ]
         distinct = {s.seed for s in logged if s.seed is not None}
         unseeded = sum(1 for s in logged if s.seed is None)
         count = len(distinct) + unseeded
         if count >= need:
-            return CheckOutcome(status=Status.PASS, message=f"{count} seed(s) with logged scores (need {need})",
-                                evidence=evidence)
+            return CheckOutcome(
+                status=Status.PASS,
+                message=f"{count} seed(s) with logged scores (need {need})",
+                evidence=evidence,
+            )
         status = Status.FAIL if ctx.track.record else Status.WARN
         return CheckOutcome(
             status=status,

@@ -4,6 +4,11 @@ from pgolf.findings import Status
 FIXTURES = [
     Fixture("2026-04-29_three", Status.PASS, standard_files(), "three seeds logged"),
     Fixture("2026-04-29_one", Status.FAIL, standard_files({42: 1.0608}), "one seed on the record track"),
-    Fixture("2026-04-29_one_nonrecord", Status.PASS, standard_files({42: 1.0608}), "one seed is enough off-record",
-            track="track_non_record_16mb"),
+    Fixture(
+        "2026-04-29_one_nonrecord",
+        Status.PASS,
+        standard_files({42: 1.0608}),
+        "one seed is enough off-record",
+        track="track_non_record_16mb",
+    ),
 ]

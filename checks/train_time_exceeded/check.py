@@ -52,8 +52,16 @@ class TrainTimeExceeded:
                 allowed = limit_ms + overshoot_allowance_ms(log, policy)
                 statuses.append(Status.FAIL if ms > allowed else Status.PASS)
                 if policy.name == ctx.policy_name:
-                    evidence.append(in_log(log, line, text, f"train_time (policy {policy.name} allows "
-                                           f"{allowed:,.0f} ms)", measured=int(ms), limit=int(limit_ms)))
+                    evidence.append(
+                        in_log(
+                            log,
+                            line,
+                            text,
+                            f"train_time (policy {policy.name} allows {allowed:,.0f} ms)",
+                            measured=int(ms),
+                            limit=int(limit_ms),
+                        )
+                    )
             status = worst(statuses) if statuses else Status.WARN
             verdicts.append(PolicyVerdict(policy=policy.name, status=status, reason=self._reason(policy, status)))
         chosen = next(v for v in verdicts if v.policy == ctx.policy_name)
@@ -68,8 +76,16 @@ class TrainTimeExceeded:
             cap = log.max_wallclock_seconds
             if cap is not None and cap.value * 1000 > limit_ms:
                 failed = True
-                evidence.append(in_log(log, cap.line, cap.text, "the run's own wallclock cap is above the limit",
-                                       measured=cap.value, limit=limit_ms / 1000))
+                evidence.append(
+                    in_log(
+                        log,
+                        cap.line,
+                        cap.text,
+                        "the run's own wallclock cap is above the limit",
+                        measured=cap.value,
+                        limit=limit_ms / 1000,
+                    )
+                )
         return failed
 
     @staticmethod

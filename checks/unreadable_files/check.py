@@ -24,6 +24,8 @@ class UnreadableFiles:
         return CheckOutcome(
             # A link out of the folder lets a run read host files that the submission does not ship.
             status=Status.FAIL if leaves else Status.WARN,
-            message=(f"{len(evidence)} entr(y/ies) not read" + (": a symlink points outside the folder" if leaves else "")),
+            message=(
+                f"{len(evidence)} entr(y/ies) not read" + (": a symlink points outside the folder" if leaves else "")
+            ),
             evidence=evidence,
         )

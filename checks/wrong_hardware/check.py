@@ -28,21 +28,27 @@ class WrongHardware:
             if log.world_size is not None:
                 ws = log.world_size
                 ok = ws.value == track.world_size
-                (right if ok else wrong).append(in_log(log, ws.line, ws.text, "world size (GPUs)", measured=ws.value,
-                                                       limit=track.world_size))
+                (right if ok else wrong).append(
+                    in_log(log, ws.line, ws.text, "world size (GPUs)", measured=ws.value, limit=track.world_size)
+                )
             for gpu in log.gpu_names:
                 ok = track.gpu_model.lower() in gpu.value.lower()
-                (right if ok else wrong).append(in_log(log, gpu.line, gpu.text, "GPU model", measured=gpu.value,
-                                                       limit=track.gpu_model))
+                (right if ok else wrong).append(
+                    in_log(log, gpu.line, gpu.text, "GPU model", measured=gpu.value, limit=track.gpu_model)
+                )
         meta = ctx.meta.meta if ctx.meta else None
         if meta is not None and meta.hardware is not None:
             hw = meta.hardware.value
             if track.gpu_model.lower() not in hw.lower():
                 wrong.append(in_json(meta.path, meta.hardware, "claimed hardware", measured=hw, limit=track.gpu_model))
         if wrong:
-            return CheckOutcome(status=Status.FAIL, message=f"record runs must use {track.world_size}x{track.gpu_model}",
-                                evidence=wrong + right)
+            return CheckOutcome(
+                status=Status.FAIL,
+                message=f"record runs must use {track.world_size}x{track.gpu_model}",
+                evidence=wrong + right,
+            )
         if not right:
             return CheckOutcome(status=Status.WARN, message="no log states the world size or GPU model")
-        return CheckOutcome(status=Status.PASS, message=f"{track.world_size}x{track.gpu_model} per the logs",
-                            evidence=right)
+        return CheckOutcome(
+            status=Status.PASS, message=f"{track.world_size}x{track.gpu_model} per the logs", evidence=right
+        )

@@ -19,6 +19,8 @@ import click
 from pgolf import __version__
 from pgolf.cli.catalogue_cmds import explain, list_checks, schema
 from pgolf.cli.check import check
+from pgolf.cli.ci import ci, precommit
+from pgolf.cli.data import data
 from pgolf.cli.validate import validate
 from pgolf.errors import EXIT_INTERNAL, EXIT_USAGE, PgolfError
 
@@ -29,7 +31,7 @@ def cli() -> None:
     """Reproduce and audit OpenAI Parameter Golf submissions, with evidence."""
 
 
-COMMANDS: list[click.Command] = [check, validate, explain, list_checks, schema]
+COMMANDS: list[click.Command] = [check, validate, explain, list_checks, schema, data, ci, precommit]
 for _command in COMMANDS:
     cli.add_command(_command)
 

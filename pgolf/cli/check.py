@@ -25,18 +25,31 @@ def exit_code_for(report: Report) -> int:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--policy", type=click.Choice(POLICIES), default="readme", show_default=True,
-              help="which named policy decides the exit code (both are always reported)")
+@click.option(
+    "--policy",
+    type=click.Choice(POLICIES),
+    default="readme",
+    show_default=True,
+    help="which named policy decides the exit code (both are always reported)",
+)
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
 @click.option("--select", multiple=True, help="only these checks (code, slug, rule id or kind); repeatable")
 @click.option("--ignore", multiple=True, help="skip these checks (code, slug, rule id or kind); repeatable")
 @click.option("--ruleset", "ruleset_id", default=None, help="ruleset id (default: the newest)")
-@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
-              help="a records folder to test SIGNIFICANCE against")
-@click.option("--baseline-bpb", default=None,
-              help="baseline per-seed val_bpb as numbers: '1.0611,1.0613,1.0620' or '42=1.0611,314=1.0613'")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="a records folder to test SIGNIFICANCE against",
+)
+@click.option(
+    "--baseline-bpb",
+    default=None,
+    help="baseline per-seed val_bpb as numbers: '1.0611,1.0613,1.0620' or '42=1.0611,314=1.0613'",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="also write the report here")
-def check(  # noqa: PLR0913 - one parameter per CLI option
+def check(
     paths: tuple[Path, ...],
     policy: str,
     fmt: str,
@@ -57,8 +70,12 @@ def check(  # noqa: PLR0913 - one parameter per CLI option
     for p in paths:
         click.echo(f"checking {p} ...", err=True)
     report = check_paths(
-        paths, ruleset, policy=policy,  # type: ignore[arg-type]  # click.Choice narrows to POLICIES
-        select=split_names(select), ignore=split_names(ignore), baseline=baseline,
+        paths,
+        ruleset,
+        policy=policy,  # type: ignore[arg-type]  # click.Choice narrows to POLICIES
+        select=split_names(select),
+        ignore=split_names(ignore),
+        baseline=baseline,
     )
     rendered = RENDERERS[fmt](report)
     click.echo(rendered, nl=False)

@@ -24,7 +24,9 @@ def render(report: Report) -> str:
             out += [f"- **{v.policy}**: {v.status.value}: {_cell(v.reason)}" for v in r.verdicts]
             for ev in r.evidence[:20]:
                 vals = "".join(
-                    f" ({name} {val})" for name, val in (("measured", ev.measured), ("limit", ev.limit)) if val is not None
+                    f" ({name} {val})"
+                    for name, val in (("measured", ev.measured), ("limit", ev.limit))
+                    if val is not None
                 )
                 out.append(f"- `{ev.location.render()}`: {_cell(ev.note)}{vals}")
                 if ev.location.excerpt:

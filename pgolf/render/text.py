@@ -5,7 +5,13 @@ from __future__ import annotations
 from pgolf.findings import CheckResult, Report, Status
 
 WIDTH = 78
-_LABEL = {Status.PASS: "pass", Status.WARN: "WARN", Status.FAIL: "FAIL", Status.SKIP: "skip", Status.ERROR: "ERROR"}
+_LABEL = {
+    Status.PASS: "pass",
+    Status.WARN: "WARN",
+    Status.FAIL: "FAIL",
+    Status.SKIP: "skip",
+    Status.ERROR: "ERROR",
+}
 
 
 def _result_lines(r: CheckResult) -> list[str]:

@@ -32,13 +32,17 @@ def test_fixture(code: str, fixture: Fixture, tmp_path: Path) -> None:
     folder = fixture.write(tmp_path)
     baseline = None
     if fixture.baseline is not None:
-        baseline = Baseline(label="fixture baseline",
-                            scores=tuple(SeedScore(seed=None, val_bpb=v) for v in fixture.baseline))
-    ctx = CheckContext(folder=load_folder(folder), ruleset=load_ruleset(), policy_name=fixture.policy, baseline=baseline)
+        baseline = Baseline(
+            label="fixture baseline", scores=tuple(SeedScore(seed=None, val_bpb=v) for v in fixture.baseline)
+        )
+    ctx = CheckContext(
+        folder=load_folder(folder), ruleset=load_ruleset(), policy_name=fixture.policy, baseline=baseline
+    )
     result = run_check(ALL_CHECKS[code](), ctx)
     assert result.status is not Status.ERROR, result.evidence[0].note if result.evidence else result.message
     assert result.status is fixture.expect, f"{fixture.why}: got {result.status.value}: {result.message}"
     if result.status in (Status.FAIL, Status.WARN):
         assert result.evidence, "a finding without evidence"
-        assert all(e.location.path or e.location.json_pointer is not None for e in result.evidence[:1]) or \
-            code in {"PG101"}, "evidence cites a file or a pointer"
+        assert all(e.location.path or e.location.json_pointer is not None for e in result.evidence[:1]) or code in {
+            "PG101"
+        }, "evidence cites a file or a pointer"

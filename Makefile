@@ -1,0 +1,74 @@
+# Thin façade: every target bootstraps .venv itself, so any target works on a fresh clone.
+# `make reproduce PR=example` is the first command of the README; `make test` the second.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# A CPU torch for the runner's local backend and the example; the pin keeps pip from pulling
+# the multi-GB CUDA build on machines that only need the CPU one.
+TORCH_SPEC ?= torch==2.13.0
+PR ?= example
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv test test-unit test-integration test-gpu lint typecheck format bench reproduce \
+	check-example schemas new-check clean
+
+help:
+	@echo "make reproduce PR=example   train+evaluate the bundled example on CPU, then audit it"
+	@echo "make reproduce PR=2135      reproduce a PR from its manifest (needs GPUs, data, image)"
+	@echo "make check-example          pgolf check on the bundled example submission"
+	@echo "make test                   unit, integration and corpus tests"
+	@echo "make lint                   ruff + mypy --strict"
+	@echo "make bench                  speed figures (pgolf check, code audit, runner overhead)"
+	@echo "make image                  build the pinned reproduction image (needs Docker)"
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[dev,runner]"
+	touch $@
+
+venv: $(BIN)/.installed
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: venv
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: venv
+	$(BIN)/python -m pytest -m integration $(PYTEST_ARGS)
+
+test-gpu: venv
+	$(BIN)/python -m pytest tests/gpu --run-gpu $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: venv
+	$(BIN)/python -m pgolf.bench
+
+reproduce: venv
+	$(BIN)/pgolf reproduce $(PR)
+
+check-example: venv
+	$(BIN)/pgolf check submissions/example
+
+schemas: venv
+	$(BIN)/python -m pgolf.schemas --write
+
+new-check: venv
+	$(BIN)/python scripts/new_check.py $(CODE) $(SLUG) $(RULE)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache reports
+
+-include docker/Makefile.inc

@@ -1,0 +1,121 @@
+"""`make bench`: speed figures, each measured as a ratio against a baseline taken in the same run.
+
+1. `pgolf check` on a realistic folder (a ~160 KB script, three ~35 KB logs) against the floor of
+   merely reading and parsing those files (logs with the log parser, JSON, the script's AST).
+2. The code audit of a 160 KB script plus helpers (pgolf.audit.bench), when present.
+3. The runner's overhead against bare torchrun on the example submission (pgolf.runner.bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from checks.fixture_kit import CLEAN_SCRIPT, Fixture, modern_log, submission_json
+from pgolf.engine import check_paths
+from pgolf.findings import Status
+from pgolf.logs.parser import parse_log
+from pgolf.ruleset import load_ruleset
+
+SCRIPT_BYTES = 160_000
+LOG_BYTES = 35_000
+
+
+def _script() -> str:
+    block = CLEAN_SCRIPT.replace("def train(", "def train_{i}(").replace("def evaluate(", "def evaluate_{i}(")
+    parts: list[str] = []
+    i = 0
+    while sum(len(p) for p in parts) < SCRIPT_BYTES:
+        parts.append(block.replace("{i}", str(i)))
+        i += 1
+    return "\n".join(parts)
+
+
+def _log(seed: int, script: str) -> str:
+    text = modern_log(seed, source_dump=script[:20_000])
+    filler = [f"ttp: b{i}/782 bl:2.3149 bb:1.0848 rl:2.3149 rb:1.0848 dl:8452-9229 gd:0" for i in range(400)]
+    head, _, tail = text.rpartition("quantized_ttt_phased")
+    while len(head) < LOG_BYTES - 500:
+        head += "\n".join(filler[:50]) + "\n"
+    return head + "quantized_ttt_phased" + tail
+
+
+def realistic_folder(root: Path) -> Path:
+    script = _script()
+    files: dict[str, str | bytes] = {
+        "README.md": "# bench\n",
+        "train_gpt.py": script,
+        "submission.json": submission_json(),
+    }
+    for seed in (42, 314, 1234):
+        files[f"train_seed{seed}.log"] = _log(seed, script)
+    return Fixture("2026-05-01_bench", Status.PASS, files, "bench").write(root)
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm caches and imports: we measure steady-state work, not first-import cost
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def read_and_parse_floor(folder: Path) -> None:
+    for path in sorted(folder.iterdir()):
+        data = path.read_bytes()
+        if path.suffix == ".log":
+            parse_log(data.decode("utf-8", "replace"), path.name)
+        elif path.suffix == ".json":
+            json.loads(data)
+        elif path.suffix == ".py":
+            ast.parse(data)
+
+
+def bench_check(repeat: int) -> None:
+    ruleset = load_ruleset()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = realistic_folder(Path(tmp))
+        sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
+        floor = median_seconds(lambda: read_and_parse_floor(folder), repeat)
+        full = median_seconds(lambda: check_paths([folder], ruleset), repeat)
+    print(
+        f"pgolf check on a realistic folder ({sizes['train_gpt.py']:,} B script, 3 logs of "
+        f"~{sizes['train_seed42.log']:,} B), median of {repeat}:"
+    )
+    print(f"  read+parse floor : {floor * 1000:8.1f} ms")
+    print(f"  pgolf check      : {full * 1000:8.1f} ms   ({full / floor:.1f}x the floor; targets: <= 10x, < 300 ms)")
+
+
+def _optional(module: str, label: str) -> None:
+    try:
+        bench = importlib.import_module(module)
+    except ImportError as exc:
+        print(f"{label}: not available ({exc})")
+        return
+    bench.main()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["check", "audit", "runner"], default=None)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    if args.only in (None, "check"):
+        bench_check(args.repeat)
+    if args.only in (None, "audit"):
+        _optional("pgolf.audit.bench", "code audit")
+    if args.only in (None, "runner"):
+        _optional("pgolf.runner.bench", "runner overhead")
+
+
+if __name__ == "__main__":
+    main()
