@@ -1,0 +1,59 @@
+"""`pgolf precommit FILES...`: the participant's side of the gate, run by pre-commit before a push.
+
+pre-commit passes the staged files that match the hook (and stashes unstaged edits, so the working
+tree is what will be committed). A records folder is judged once however many of its files are
+staged: the file list is reduced to the set of `records/<track>/<folder>` it touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath
+
+from pgolf import __version__
+from pgolf.ci.schema import schema_result
+from pgolf.ci.shape import folder_of
+from pgolf.engine import check_folder
+from pgolf.findings import CheckResult, PolicyName, Report, Status, SubmissionReport, worst
+from pgolf.ruleset import Ruleset
+
+
+def folders_for(files: Iterable[str]) -> list[str]:
+    """The distinct `records/<track>/<folder>` paths that repo-relative `files` lie in, sorted."""
+    found = {folder_of(PurePosixPath(Path(f).as_posix()).as_posix()) for f in files}
+    return sorted(f for f in found if f is not None)
+
+
+def _folder_report(
+    folder: str, repo_root: Path, ruleset: Ruleset, policy: PolicyName, schema_only: bool
+) -> SubmissionReport:
+    path = repo_root / folder
+    results: list[CheckResult] = [schema_result(path)]
+    known = ruleset.track(folder.split("/")[1])  # from the path: schema-only runs no loader
+    track: str | None = known.name if known else None
+    notes: list[str] = []
+    if not schema_only:
+        sub = check_folder(path, ruleset, policy=policy)
+        results += sub.results
+        track, notes = sub.track, sub.notes
+    return SubmissionReport(
+        path=folder,
+        track=track,
+        status=worst([r.status for r in results if r.status is not Status.SKIP]),
+        results=results,
+        notes=notes,
+    )
+
+
+def run_precommit(
+    files: Sequence[str],
+    ruleset: Ruleset,
+    *,
+    repo_root: Path = Path(),
+    policy: PolicyName = "readme",
+    schema_only: bool = False,
+) -> Report:
+    """Judge every records folder the files touch; folders deleted by the commit are left out."""
+    folders = [f for f in folders_for(files) if (repo_root / f).is_dir()]
+    subs = [_folder_report(f, repo_root, ruleset, policy, schema_only) for f in folders]
+    return Report(pgolf_version=__version__, ruleset=ruleset.id, policy=policy, submissions=subs)
