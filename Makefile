@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv test test-unit test-integration test-gpu lint typecheck format bench reproduce \
-	check-example schemas new-check clean
+	check-example schemas docs new-check clean
 
 help:
 	@echo "make reproduce PR=example   train+evaluate the bundled example on CPU, then audit it"
@@ -64,6 +64,9 @@ check-example: venv
 
 schemas: venv
 	$(BIN)/python -m pgolf.schemas --write
+
+docs: venv
+	$(BIN)/python -m pgolf.readme_table
 
 new-check: venv
 	$(BIN)/python scripts/new_check.py $(CODE) $(SLUG) $(RULE)

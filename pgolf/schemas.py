@@ -18,9 +18,30 @@ def _report_schema() -> dict[str, Any]:
     return Report.model_json_schema()
 
 
+def _run_report_schema() -> dict[str, Any]:
+    from pgolf.runner.report import RunReport  # lazy: `pgolf check` never imports the runner
+
+    return RunReport.model_json_schema()
+
+
+def _manifest_schema() -> dict[str, Any]:
+    from pgolf.manifest import Manifest
+
+    return Manifest.model_json_schema()
+
+
+def _seed_record_schema() -> dict[str, Any]:
+    from pgolf.runner.model import SeedRecord  # lazy, like run-report
+
+    return SeedRecord.model_json_schema()
+
+
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "report": _report_schema,
     "submission": submission_json_schema,
+    "run-report": _run_report_schema,
+    "manifest": _manifest_schema,
+    "seed-record": _seed_record_schema,
 }
 
 

@@ -21,6 +21,9 @@ from pgolf.cli.catalogue_cmds import explain, list_checks, schema
 from pgolf.cli.check import check
 from pgolf.cli.ci import ci, precommit
 from pgolf.cli.data import data
+from pgolf.cli.manifest import manifest
+from pgolf.cli.report import report
+from pgolf.cli.reproduce import reproduce
 from pgolf.cli.validate import validate
 from pgolf.errors import EXIT_INTERNAL, EXIT_USAGE, PgolfError
 
@@ -31,7 +34,19 @@ def cli() -> None:
     """Reproduce and audit OpenAI Parameter Golf submissions, with evidence."""
 
 
-COMMANDS: list[click.Command] = [check, validate, explain, list_checks, schema, data, ci, precommit]
+COMMANDS: list[click.Command] = [
+    check,
+    validate,
+    explain,
+    list_checks,
+    schema,
+    data,
+    ci,
+    precommit,
+    reproduce,
+    manifest,
+    report,
+]
 for _command in COMMANDS:
     cli.add_command(_command)
 

@@ -1,0 +1,343 @@
+"""The docker backend (docker SDK): the pinned image, GPUs by device request, read-only submission and
+data, one writable output folder, no network, under our own deadline.
+
+The seam for tests is the client object: `DockerBackend(client=fake)`. Only these calls are used:
+client.ping / images.get / containers.run / containers.get, and container.wait / logs / kill /
+remove / reload / attrs. The SDK's HTTP timeout is never the rule clock: `container.wait(timeout=)`
+raises requests' ReadTimeout (docker/docker-py#933), which means "still running" here, and we
+poll it against our own Deadline.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shlex
+import threading
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any, ClassVar, Protocol
+
+from pgolf.errors import EnvironmentMissing, UsageError
+from pgolf.runner import fingerprint
+from pgolf.runner.capture import LineCapture, LineSink, no_sink
+from pgolf.runner.clock import SYSTEM_CLOCK, Clock, Deadline
+from pgolf.runner.model import BackendName, ContainerSpec, EnvFingerprint, ProcessOutcome, RunSpec, SeedRecord
+from pgolf.runner.record import Execution, finalize, stage
+from pgolf.runner.trace import TraceClock
+
+_LOG_JOIN_S = 10.0
+_SIGNAL_EXIT_BASE = 128  # a container killed by signal N exits 128 + N
+
+
+class ContainerLike(Protocol):
+    attrs: dict[str, Any]
+
+    def wait(self, *, timeout: float) -> dict[str, Any]: ...
+
+    def logs(self, **kwargs: Any) -> Iterator[bytes]: ...
+
+    def kill(self, signal: str | None = None) -> None: ...
+
+    def remove(self, *, force: bool = False) -> None: ...
+
+    def reload(self) -> None: ...
+
+
+class ContainersLike(Protocol):
+    def run(self, image: str, command: list[str], **kwargs: Any) -> Any: ...
+
+    def get(self, container_id: str) -> ContainerLike: ...
+
+
+class ImagesLike(Protocol):
+    def get(self, name: str) -> Any: ...
+
+
+class ClientLike(Protocol):
+    # read-only members: a fake's own collection types then satisfy them structurally
+    @property
+    def containers(self) -> ContainersLike: ...
+
+    @property
+    def images(self) -> ImagesLike: ...
+
+    def ping(self) -> bool: ...
+
+
+def connect() -> ClientLike:
+    """docker.from_env(), or EnvironmentMissing (exit 3) saying what to do."""
+    try:
+        # import_module, not `import docker`: the repository's docker/ folder (Dockerfiles) is a
+        # namespace package that type checkers would resolve instead of the SDK.
+        sdk: Any = importlib.import_module("docker")
+    except ImportError as exc:
+        raise EnvironmentMissing("the docker SDK is not installed: pip install -e '.[runner]'") from exc
+    try:
+        client: ClientLike = sdk.from_env()
+        client.ping()
+    except sdk.errors.DockerException as exc:
+        raise EnvironmentMissing(
+            f"Docker daemon not reachable ({exc}): start Docker or set DOCKER_HOST, or use --backend local"
+        ) from exc
+    return client
+
+
+def _errors() -> Any:
+    return importlib.import_module("docker.errors")
+
+
+def _still_running_errors() -> tuple[type[BaseException], ...]:
+    import requests
+
+    return (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError)
+
+
+def isolation_of(container: ContainerSpec) -> str:
+    network = "network none" if container.network_none else "network bridge"
+    return f"docker: {network}, ro mounts"
+
+
+def run_kwargs(spec: RunSpec, container: ContainerSpec, command: list[str]) -> dict[str, Any]:
+    """containers.run() arguments for a seed (a pure function, unit-tested)."""
+    types: Any = importlib.import_module("docker.types")
+    DeviceRequest, Ulimit = types.DeviceRequest, types.Ulimit
+
+    kwargs: dict[str, Any] = {
+        "command": command,
+        "detach": True,
+        "name": container.name,
+        "labels": container.labels,
+        "environment": spec.env,
+        "working_dir": container.workdir,
+        "shm_size": container.shm_size,
+        "volumes": {str(m.source): {"bind": m.target, "mode": "ro" if m.read_only else "rw"} for m in container.mounts},
+        "init": True,  # tini as PID 1: forwards SIGTERM to torchrun and reaps orphans
+        # NCCL pins host memory and needs a large stack (NVIDIA's container guidance).
+        "ulimits": [Ulimit(name="memlock", soft=-1, hard=-1), Ulimit(name="stack", soft=67108864, hard=67108864)],
+    }
+    if container.network_none:
+        kwargs["network_mode"] = "none"
+    if container.user is not None:
+        kwargs["user"] = container.user
+    if container.gpus == "all":
+        kwargs["device_requests"] = [DeviceRequest(count=-1, capabilities=[["gpu"]])]
+    elif container.gpus != "none":
+        kwargs["device_requests"] = [DeviceRequest(device_ids=list(container.gpus), capabilities=[["gpu"]])]
+    return kwargs
+
+
+def container_command(spec: RunSpec) -> list[str]:
+    """The launch command; setup steps go first in one shell so they share the container."""
+    if not spec.setup:
+        return spec.command
+    script = "set -e\n" + "\n".join(shlex.join(step) for step in spec.setup) + f"\nexec {shlex.join(spec.command)}\n"
+    return ["/bin/sh", "-c", script]
+
+
+class RunningContainer:
+    """One seed's container: created and started, logs streamed by a thread, and removed on every
+    exit path unless kept for debugging (STYLE.md practice 10)."""
+
+    def __init__(self, client: ClientLike, spec: RunSpec, container: ContainerSpec, capture: LineCapture) -> None:
+        self._client = client
+        self._spec = spec
+        self._container_spec = container
+        self._capture = capture
+        self.container: ContainerLike | None = None
+        self._logs: threading.Thread | None = None
+        self.term_sent = False
+        self.kill_sent = False
+        self.notes: list[str] = []
+
+    def __enter__(self) -> RunningContainer:
+        errors = _errors()
+        self._remove_by_name()  # a leftover from an interrupted attempt would block the name
+        try:
+            self.container = self._client.containers.run(
+                self._container_spec.image,
+                **run_kwargs(self._spec, self._container_spec, container_command(self._spec)),
+            )
+        except BaseException as exc:
+            self._remove_by_name()  # run() may have created it before start failed
+            if isinstance(exc, errors.ImageNotFound | errors.APIError):
+                raise EnvironmentMissing(f"cannot start container {self._container_spec.name}: {exc}") from exc
+            raise
+        self._logs = threading.Thread(target=self._stream, name="pgolf-docker-logs", daemon=True)
+        self._logs.start()
+        return self
+
+    def _stream(self) -> None:
+        assert self.container is not None
+        try:
+            for chunk in self.container.logs(stream=True, follow=True, stdout=True, stderr=True, timestamps=True):
+                self._capture.feed(chunk)
+        except Exception as exc:  # the daemon went away mid-run: the record says so
+            self.notes.append(f"log stream ended early: {type(exc).__name__}: {exc}")
+
+    def wait(self, deadline: Deadline, poll_s: float) -> int | None:
+        assert self.container is not None
+        still_running = _still_running_errors()
+        while not deadline.expired:
+            try:
+                result = self.container.wait(timeout=max(0.1, min(poll_s, deadline.remaining_s())))
+            except still_running:
+                continue
+            return int(result.get("StatusCode", -1))
+        return None
+
+    def stop(self, grace_s: float, clock: Clock) -> int | None:
+        assert self.container is not None
+        self._kill("SIGTERM")
+        self.term_sent = True
+        code = self.wait(Deadline.after(clock, grace_s), poll_s=min(grace_s, 1.0))
+        if code is None:
+            self._kill("SIGKILL")
+            self.kill_sent = True
+            code = self.wait(Deadline.after(clock, 60.0), poll_s=5.0)
+        return code
+
+    def _kill(self, sig: str) -> None:
+        assert self.container is not None
+        try:
+            self.container.kill(signal=sig)
+        except _errors().APIError as exc:  # already stopped: nothing to kill
+            self.notes.append(f"kill {sig}: {exc}")
+
+    def oom_killed(self) -> bool:
+        if self.container is None:
+            return False
+        try:
+            self.container.reload()
+        except _errors().APIError:
+            return False
+        return bool(self.container.attrs.get("State", {}).get("OOMKilled"))
+
+    def _remove_by_name(self) -> None:
+        errors = _errors()
+        try:
+            self._client.containers.get(self._container_spec.name).remove(force=True)
+        except errors.NotFound:
+            return
+        except errors.APIError as exc:
+            self.notes.append(f"could not remove {self._container_spec.name}: {exc}")
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.container is None:
+            return
+        try:
+            if exc is not None and not (self.kill_sent or self.term_sent):
+                self._kill("SIGKILL")  # interrupted or our error: never leave it running
+        finally:
+            if self._logs is not None:
+                self._logs.join(timeout=_LOG_JOIN_S)
+            if self._container_spec.keep:
+                self.notes.append(f"container {self._container_spec.name} kept (--keep-container)")
+            else:
+                try:
+                    self.container.remove(force=True)
+                except _errors().APIError as remove_error:
+                    self.notes.append(f"remove failed: {remove_error}")
+
+
+def _signal_of(code: int | None, box: RunningContainer) -> int | None:
+    if code is None or code <= _SIGNAL_EXIT_BASE or box.term_sent or box.kill_sent:
+        return None
+    return code - _SIGNAL_EXIT_BASE
+
+
+class DockerBackend:
+    name: ClassVar[BackendName] = "docker"
+
+    def __init__(self, client: ClientLike | None = None, clock: Clock = SYSTEM_CLOCK, poll_s: float = 2.0) -> None:
+        self._client = client
+        self._clock = clock
+        self._poll_s = poll_s
+        self.fingerprint = EnvFingerprint(image="?", image_digest="?", notes=["preflight not run"])
+
+    def client(self) -> ClientLike:
+        if self._client is None:
+            self._client = connect()
+        return self._client
+
+    def preflight(self, spec: RunSpec) -> EnvFingerprint:
+        """The image must be present (pinned, pulled beforehand); GPUs visible when requested."""
+        container = _container_of(spec)
+        client = self.client()
+        try:
+            image = client.images.get(container.image)
+        except _errors().ImageNotFound as exc:
+            raise EnvironmentMissing(
+                f"image {container.image} is not present: pull it (docker pull) or build it (make image)"
+            ) from exc
+        digests = list(image.attrs.get("RepoDigests") or [])
+        digest = str(digests[0] if digests else image.id)
+        probe_cmd = (
+            f"{shlex.join(fingerprint.NVIDIA_SMI_QUERY)} 2>/dev/null; python3 -c {shlex.quote(fingerprint.PROBE)}"
+        )
+        kwargs = run_kwargs(spec, container, ["/bin/sh", "-c", probe_cmd])
+        for key in ("detach", "name", "labels", "volumes", "working_dir"):
+            kwargs.pop(key, None)
+        raw = client.containers.run(container.image, remove=True, labels={"pgolf.probe": "1"}, **kwargs)
+        output = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        probe = fingerprint.parse_probe(output)
+        smi = "\n".join(line for line in output.splitlines() if not line.startswith(fingerprint.PROBE_MARK))
+        self.fingerprint = fingerprint.build(probe, smi, container.image, digest, [])
+        if container.gpus != "none" and self.fingerprint.gpu_count == 0:
+            raise EnvironmentMissing(
+                f"no GPU visible inside {container.image}: install the NVIDIA container toolkit, "
+                "or run a CPU image with --gpus none"
+            )
+        return self.fingerprint
+
+    def run(self, spec: RunSpec, sink: LineSink = no_sink) -> SeedRecord:
+        stage(spec)
+        return finalize(spec, self.execute(spec, sink))
+
+    def execute(self, spec: RunSpec, sink: LineSink = no_sink) -> Execution:
+        container = _container_of(spec)
+        client = self.client()
+        clock = self._clock
+        t0_ns, started = clock.monotonic_ns(), clock.utc_now()
+        deadline = Deadline.after(clock, spec.budget.deadline_s)
+        with (
+            LineCapture(spec.raw_log, spec.stamped_log, clock, sink) as capture,
+            RunningContainer(client, spec, container, capture) as box,
+        ):
+            launch_ns = clock.monotonic_ns()
+            code = box.wait(deadline, self._poll_s)
+            timed_out = code is None
+            if timed_out:
+                capture.note(f"deadline of {spec.budget.deadline_s:.0f}s reached: SIGTERM to the container")
+                code = box.stop(spec.budget.term_grace_s, clock)
+            exit_ns = clock.monotonic_ns()
+            if box.oom_killed():
+                box.notes.append("the kernel's OOM killer stopped the container")
+        outcome = ProcessOutcome(
+            exit_code=code,
+            signal=_signal_of(code, box),
+            timed_out=timed_out,
+            term_sent=box.term_sent,
+            kill_sent=box.kill_sent,
+            notes=box.notes,
+        )
+        return Execution(
+            outcome=outcome,
+            lines=capture.lines,
+            t0_ns=t0_ns,
+            launch_ns=launch_ns,
+            exit_ns=exit_ns,
+            started=started,
+            ended=clock.utc_now(),
+            isolation=isolation_of(container),
+            fingerprint=self.fingerprint,
+            # A daemon's clock may not be ours (another host, a time namespace): wall time is shared.
+            trace_clock=TraceClock("wall", t0_ns, started.timestamp()),
+        )
+
+
+def _container_of(spec: RunSpec) -> ContainerSpec:
+    if spec.container is None:
+        raise UsageError(f"seed {spec.seed} was planned for the {spec.backend} backend, not docker")
+    return spec.container

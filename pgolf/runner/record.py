@@ -1,0 +1,240 @@
+"""Shared by both backends: stage a seed's folder before the run, turn what happened into a SeedRecord.
+
+A backend only executes (processes or a container) and reports an `Execution`; everything measured
+afterwards (phases, artifact bytes, the parsed log, the data-access trace, the verdict) is computed
+here once, so the two backends cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import re
+import shutil
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+from pgolf import __version__
+from pgolf.logs.model import ParsedLog, SizeKind
+from pgolf.runner import phases as phases_mod
+from pgolf.runner.model import (
+    ArtifactFile,
+    Artifacts,
+    EnvFingerprint,
+    ProcessOutcome,
+    RunSpec,
+    SeedRecord,
+    SeedStatus,
+    StampedLine,
+)
+from pgolf.runner.trace import TraceClock, summarize
+
+ISOLATION_LOCAL = "local: process group only"
+_BYTES = re.compile(r"(\d+) bytes")
+
+
+@dataclass
+class Execution:
+    """What a backend observed: the process outcome and the stamped lines, on our clock."""
+
+    outcome: ProcessOutcome
+    lines: list[StampedLine]
+    t0_ns: int  # seed start (before setup)
+    launch_ns: int  # the training command started
+    exit_ns: int
+    started: dt.datetime
+    ended: dt.datetime
+    isolation: str
+    fingerprint: EnvFingerprint
+    trace_clock: TraceClock
+    extra_evidence: list[str] = field(default_factory=list)
+
+
+def stage(spec: RunSpec) -> None:
+    """A fresh seed folder: a writable copy of the submission (setup steps and artifacts land there),
+    the ARTIFACT_DIR, the trace folder and cold compile caches. The source folder is never written."""
+    spec.seed_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(spec.source_dir, spec.work_dir, symlinks=True)
+    # Exported PR folders are read-only (pgolf.sources) and copytree keeps modes: make the copy ours.
+    for path in [spec.work_dir, *spec.work_dir.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | stat.S_IWUSR | (stat.S_IXUSR if path.is_dir() else 0))
+    for folder in (
+        spec.artifact_dir,
+        spec.trace_dir,
+        spec.home_dir,
+        spec.cache_dir / "inductor",
+        spec.cache_dir / "triton",
+    ):
+        folder.mkdir(parents=True, exist_ok=True)
+
+
+def status_of(outcome: ProcessOutcome) -> SeedStatus:
+    if outcome.timed_out:
+        return SeedStatus.TIMED_OUT
+    if outcome.exit_code == 0 and not outcome.setup_failed:
+        return SeedStatus.OK
+    if outcome.signal is not None and not (outcome.term_sent or outcome.kill_sent):
+        return SeedStatus.KILLED
+    return SeedStatus.FAILED
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _unchanged(path: Path, source: Path) -> bool:
+    """A file the staging copy brought along untouched (copy2 keeps size and mtime)."""
+    if not source.is_file():
+        return False
+    a, b = path.stat(), source.stat()
+    return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
+
+
+def _produced(spec: RunSpec) -> list[Path]:
+    found: dict[Path, None] = {}
+    for pattern in spec.artifact_globs:
+        for path in sorted(spec.artifact_dir.glob(pattern)):
+            if path.is_file():
+                found[path] = None
+        for path in sorted(spec.work_dir.glob(pattern)):
+            if path.is_file() and not _unchanged(path, spec.source_dir / path.relative_to(spec.work_dir)):
+                found[path] = None
+    return list(found)
+
+
+def scan_artifacts(spec: RunSpec, reported_total: int | None) -> Artifacts:
+    """Measure the bytes ourselves: counted code (from the pristine source) plus produced model files."""
+    files: list[ArtifactFile] = []
+    for name in spec.code_files:
+        path = spec.source_dir / name
+        if path.is_file():
+            files.append(
+                ArtifactFile(path=f"source/{name}", bytes=path.stat().st_size, sha256=_sha256(path), kind="code")
+            )
+    for path in _produced(spec):
+        rel = path.relative_to(spec.seed_dir).as_posix()
+        files.append(ArtifactFile(path=rel, bytes=path.stat().st_size, sha256=_sha256(path), kind="model"))
+    code = sum(f.bytes for f in files if f.kind == "code")
+    model = sum(f.bytes for f in files if f.kind == "model")
+    return Artifacts(
+        files=files,
+        code_bytes=code,
+        model_bytes=model,
+        total_bytes=code + model,
+        cap_bytes=spec.max_artifact_bytes,
+        exceeds_cap=code + model > spec.max_artifact_bytes,
+        reported_total_bytes=reported_total,
+    )
+
+
+ParseFn = Callable[[str, str], ParsedLog]
+
+
+def _parser() -> ParseFn | None:
+    """pgolf.logs.parser is optional here: records are still written, with a note, without it."""
+    try:
+        module = importlib.import_module("pgolf.logs.parser")
+    except ImportError:
+        return None
+    return cast(ParseFn | None, getattr(module, "parse_log", None))
+
+
+def parse_output(lines: list[StampedLine], name: str) -> tuple[ParsedLog | None, str | None]:
+    parse = _parser()
+    if parse is None:
+        return None, "pgolf.logs.parser is not available; phases and score come from the anchor lines"
+    text = "\n".join(line.text for line in lines if not line.text.startswith(phases_mod.OUR_NOTE))
+    try:
+        return parse(text, name), None
+    except Exception as exc:  # a parser bug must not lose a finished run's record
+        return None, f"log parser failed: {type(exc).__name__}: {exc}"
+
+
+def _reported_total(parsed: ParsedLog | None, report: phases_mod.PhaseReport) -> int | None:
+    if parsed is not None:
+        size = parsed.size(SizeKind.TOTAL)
+        if size is not None:
+            return size.bytes
+    hit = report.anchors.get("serialize_end")
+    found = _BYTES.search(hit.text) if hit is not None else None
+    return int(found[1]) if found else None
+
+
+def _verdict(status: SeedStatus, score: float | None, artifacts: Artifacts) -> list[str]:
+    violations = []
+    if status is SeedStatus.TIMED_OUT:
+        violations.append("deadline-exceeded")
+    if artifacts.exceeds_cap:
+        violations.append("artifact-too-large")
+    if status is SeedStatus.OK and score is None:
+        violations.append("no-score")
+    return violations
+
+
+def _evidence(spec: RunSpec, execution: Execution, record: SeedRecord) -> list[str]:
+    trace = record.trace
+    notes = list(execution.extra_evidence)
+    if not trace.hook_active:
+        notes.append("audit hook wrote no trace: data access and network use were not observed")
+    if trace.train_shards_after_stop:
+        shards = sorted({a.path for a in trace.train_shards_after_stop})
+        notes.append(f"training shards opened after the training stop line: {', '.join(shards[:10])}")
+    if trace.sockets:
+        notes.append(f"{len(trace.sockets)} non-loopback network event(s), first: {trace.sockets[0].address}")
+    if execution.outcome.group_survivors:
+        notes.append("processes of the run's group outlived it and were killed")
+    if record.artifacts.model_bytes == 0:
+        notes.append(f"no produced file matched the artifact globs {', '.join(spec.artifact_globs)}")
+    return notes
+
+
+def finalize(spec: RunSpec, execution: Execution) -> SeedRecord:
+    report = phases_mod.analyse(execution.lines, execution.t0_ns, execution.launch_ns, execution.exit_ns)
+    parsed, parse_note = parse_output(execution.lines, spec.raw_log.name)
+    score = parsed.final.val_bpb if parsed is not None and parsed.final is not None else report.final_bpb
+    label = parsed.final.label if parsed is not None and parsed.final is not None else report.final_label
+    artifacts = scan_artifacts(spec, _reported_total(parsed, report))
+    prefixes = tuple(dict.fromkeys((spec.dataset_prefix.rstrip("/") + "/", spec.dataset_prefix)))
+    trace = summarize(spec.trace_dir, prefixes, report, execution.trace_clock)
+    status = status_of(execution.outcome)
+    run_dir = spec.seed_dir.parent
+    record = SeedRecord(
+        pgolf_version=__version__,
+        name=spec.name,
+        run_id=spec.run_id,
+        seed=spec.seed,
+        backend=spec.backend,
+        isolation=execution.isolation,
+        status=status,
+        exit_code=execution.outcome.exit_code,
+        started=execution.started,
+        ended=execution.ended,
+        wall_s=report.timing.wall_s,
+        deadline_s=spec.budget.deadline_s,
+        process=execution.outcome,
+        timing=report.timing,
+        artifacts=artifacts,
+        score_bpb=score,
+        score_label=label,
+        claim=spec.claim,
+        parsed_log=parsed,
+        parse_note=parse_note,
+        fingerprint=execution.fingerprint,
+        trace=trace,
+        violations=_verdict(status, score, artifacts),
+        files={
+            "raw_log": spec.raw_log.relative_to(run_dir).as_posix(),
+            "stamped_log": spec.stamped_log.relative_to(run_dir).as_posix(),
+            "trace_dir": spec.trace_dir.relative_to(run_dir).as_posix(),
+        },
+    )
+    return record.model_copy(update={"evidence": _evidence(spec, execution, record)})

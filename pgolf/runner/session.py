@@ -1,0 +1,57 @@
+"""Run a plan: preflight once, then every unfinished seed in order, each record saved as it ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pgolf.runner.backend import Backend
+from pgolf.runner.capture import LineSink, no_sink
+from pgolf.runner.model import Plan, RunRecord, SeedRecord
+from pgolf.runner.store import RunStore, load_run
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """Progress goes nowhere unless a caller listens."""
+
+
+def summary(record: SeedRecord) -> str:
+    """One line per seed: status, score, bytes, external times against the script's."""
+    t = record.timing
+    parts = [f"seed {record.seed}: {record.status.value}", f"exit {record.exit_code}"]
+    if record.score_bpb is not None:
+        parts.append(f"val_bpb {record.score_bpb:.8f}")
+    parts.append(f"{record.artifacts.total_bytes:,} B of {record.artifacts.cap_bytes:,}")
+    if t.external_train_s is not None:
+        script = f" (script {t.script_train_s:.1f}s)" if t.script_train_s is not None else ""
+        parts.append(f"train {t.external_train_s:.1f}s{script}")
+    if t.external_eval_s is not None:
+        script = f" (script {t.script_eval_s:.1f}s)" if t.script_eval_s is not None else ""
+        parts.append(f"eval {t.external_eval_s:.1f}s{script}")
+    parts.append(f"wall {record.wall_s:.1f}s")
+    line = ", ".join(parts)
+    if record.violations:
+        line += f"; violations: {', '.join(record.violations)}"
+    return line
+
+
+def execute(plan: Plan, backend: Backend, *, sink: LineSink = no_sink, progress: Progress = _quiet) -> RunRecord:
+    """Resume-aware: seeds with a record are skipped; an interrupted seed's folder is moved aside."""
+    store = RunStore(plan)
+    store.open()
+    pending = store.pending()
+    for spec in plan.specs:
+        done = store.done(spec)
+        if done is not None:
+            progress(f"seed {spec.seed}: finished earlier ({done.status.value}), skipped")
+    if pending:
+        fingerprint = backend.preflight(pending[0])
+        store.refresh(fingerprint)
+    for spec in pending:
+        store.prepare(spec)
+        progress(f"seed {spec.seed}: running ({backend.name}, deadline {spec.budget.deadline_s:.0f}s)")
+        record = backend.run(spec, sink)
+        store.save(record, spec)
+        progress(summary(record))
+    return load_run(plan.run_dir)

@@ -1,0 +1,126 @@
+"""Read the audit hook's per-process JSONL files and line them up with the phases.
+
+Opens of training shards after the training stop line and connections to anything but loopback are
+the evidence the issue asks for; val files opened during training are listed too (scripts load the
+val set at start-up by design, ENVIRONMENT.md §0, so that alone is no violation).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pgolf.runner.clock import NS_PER_S
+from pgolf.runner.model import DataAccess, SocketUse, TraceSummary
+from pgolf.runner.phases import PhaseReport
+
+_TRAIN_SHARD = re.compile(r"(^|/)fineweb_train_\d+\.bin$|(^|/)[^/]*train[^/]*\.bin$")
+_VAL_FILE = re.compile(r"(^|/)[^/]*_val_[^/]*$")
+_LOOPBACK = re.compile(r"127\.\d+\.\d+\.\d+|::1|'localhost'|^'/|^\"/|AddressFamily\.AF_UNIX")
+
+# More than this many socket records would only repeat themselves; the count is kept.
+MAX_SOCKETS = 200
+
+
+@dataclass(frozen=True)
+class TraceClock:
+    """How to turn a hook timestamp into seconds since the seed start.
+
+    `monotonic` when the hook shares our kernel clock (local); `wall` when it may not (a container
+    with its own time namespace), at the cost of NTP-step sensitivity.
+    """
+
+    kind: Literal["monotonic", "wall"]
+    t0_ns: int
+    t0_wall: float
+
+    def seconds(self, event: dict[str, Any]) -> float:
+        if self.kind == "monotonic":
+            return (int(event["t_ns"]) - self.t0_ns) / NS_PER_S
+        return float(event["wall"]) - self.t0_wall
+
+
+def _read_events(trace_dir: Path) -> tuple[list[dict[str, Any]], int, int]:
+    events: list[dict[str, Any]] = []
+    dropped = 0
+    files = sorted(trace_dir.glob("trace-*.jsonl")) if trace_dir.is_dir() else []
+    for path in files:
+        for raw in path.read_text("utf-8", errors="replace").splitlines():
+            try:
+                item = json.loads(raw)
+            except ValueError:
+                dropped += 1  # a rank killed mid-write leaves half a line
+                continue
+            if isinstance(item, dict):
+                events.append(item)
+            else:
+                dropped += 1
+    return events, len(files), dropped
+
+
+def _relative(path: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if path.startswith(prefix):
+            return path[len(prefix) :].lstrip("/") or path
+    return path
+
+
+@dataclass
+class _Tally:
+    """What summarize() accumulates while walking the events."""
+
+    opens: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    after_stop: list[DataAccess] = field(default_factory=list)
+    val_in_training: list[DataAccess] = field(default_factory=list)
+    sockets: list[SocketUse] = field(default_factory=list)
+    loopback: int = 0
+
+    def add_open(self, access: DataAccess, stop_s: float | None) -> None:
+        self.opens[access.phase].add(access.path)
+        if stop_s is not None and access.t_s > stop_s and _TRAIN_SHARD.search(access.path):
+            self.after_stop.append(access)
+        if access.phase == "training" and _VAL_FILE.search(access.path):
+            self.val_in_training.append(access)
+
+    def add_socket(self, use: SocketUse) -> None:
+        if _LOOPBACK.search(use.address):
+            self.loopback += 1
+        elif len(self.sockets) < MAX_SOCKETS:
+            self.sockets.append(use)
+
+
+def summarize(trace_dir: Path, prefixes: tuple[str, ...], phases: PhaseReport, clock: TraceClock) -> TraceSummary:
+    events, processes, dropped = _read_events(trace_dir)
+    tally = _Tally()
+    for event in events:
+        try:
+            t_s = round(clock.seconds(event), 6)
+            kind = str(event["event"])
+            pid = int(event["pid"])
+        except (KeyError, TypeError, ValueError):
+            dropped += 1
+            continue
+        phase = phases.phase_at(t_s)
+        rank = None if event.get("rank") is None else str(event["rank"])
+        if kind == "open":
+            path = _relative(str(event.get("path", "")), prefixes)
+            tally.add_open(DataAccess(path=path, t_s=t_s, phase=phase, rank=rank, pid=pid), phases.train_stop_s)
+        elif kind.startswith("socket."):
+            address = str(event.get("address", ""))
+            use = SocketUse(event=kind, address=address, loopback=False, t_s=t_s, phase=phase, rank=rank, pid=pid)
+            tally.add_socket(use)
+    return TraceSummary(
+        hook_active=processes > 0,
+        processes=processes,
+        events=len(events),
+        opens_by_phase={phase: sorted(files) for phase, files in sorted(tally.opens.items())},
+        train_shards_after_stop=tally.after_stop,
+        val_opened_in_training=tally.val_in_training,
+        sockets=tally.sockets,
+        loopback_connects=tally.loopback,
+        dropped_lines=dropped,
+    )

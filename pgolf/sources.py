@@ -1,0 +1,258 @@
+"""PR sources: fetch a PR through git, verify it against the manifest's commit, export it read-only.
+
+`make reproduce PR=N` never runs code it has not pinned. The manifest names the commit that is
+judged (RULES.md: "an auditor must take the commit named by the maintainer, not refs/pull/N/head");
+this module fetches `refs/pull/N/head` from the configured remote and compares:
+
+- the manifest's commit is the PR head: verified (`pr_head`);
+- it is not, but it is on the remote's default branch (a merged record, pinned at a main commit):
+  verified (`default_branch`), with a note naming the PR head;
+- otherwise the PR moved (or the manifest is wrong): an error, unless `allow_moved`, which exports
+  the manifest's commit anyway and records a warning (`moved`).
+
+Remote: `repo` argument > `PGOLF_REPO` (a local mirror path or a URL) > `https://github.com/<repo>.git`
+of the manifest's `[source].repo`. Objects are fetched into one bare cache repository; the records
+folder is exported with `git archive` to `<cache>/sources/<commit>/<records_folder>` and made
+read-only. Every git call goes through pgolf.runner.proc (the one subprocess choke point).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import stat
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pgolf.errors import EnvironmentMissing, UsageError
+from pgolf.manifest import Manifest, SourceRef
+from pgolf.runner import proc
+
+DEFAULT_BRANCH = "refs/heads/main"
+# A manifest says what its author could not establish with lines "UNKNOWN: <fact>" in `notes`
+# (a field the loader accepts); resolve_pr refuses such a manifest instead of running on a guess.
+UNKNOWN_MARK = "UNKNOWN:"
+_FULL_SHA = re.compile(r"[0-9a-f]{40}")
+_FETCH_TIMEOUT_S = 1800.0  # a first fetch of the whole competition repository is large
+
+
+class SourceError(UsageError):
+    """The manifest and the repository disagree, or the manifest lacks what an export needs."""
+
+
+class ExportedSource(BaseModel):
+    """A records folder exported from a verified commit (what the run report records as provenance)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pr: int
+    remote: str  # credentials, if the URL had any, are removed
+    ref: str
+    head: str  # what `ref` pointed at when fetched
+    commit: str  # the exported commit (the manifest's, expanded to 40 hex)
+    tree: str  # git tree id of the records folder at `commit`: the content's identity
+    records_folder: str
+    path: Path  # the read-only exported folder
+    verified: Literal["pr_head", "default_branch", "moved"]
+    warnings: list[str] = Field(default_factory=list)
+
+
+def cache_root() -> Path:
+    """`$PGOLF_CACHE`, else `$XDG_CACHE_HOME/pgolf`, else `~/.cache/pgolf`."""
+    if os.environ.get("PGOLF_CACHE"):
+        return Path(os.environ["PGOLF_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pgolf"
+
+
+def remote_url(source: SourceRef, repo: str | None = None) -> str:
+    """The remote to fetch from: the argument, then PGOLF_REPO, then GitHub's copy of `source.repo`."""
+    chosen = repo or os.environ.get("PGOLF_REPO")
+    if not chosen:
+        return f"https://github.com/{source.repo}.git"
+    if "://" in chosen or chosen.startswith("git@"):
+        return chosen
+    path = Path(chosen).expanduser()
+    if not path.exists():
+        raise UsageError(f"PGOLF_REPO / --repo {chosen!r}: not a URL and no such local mirror")
+    return str(path.resolve())
+
+
+def redact(url: str) -> str:
+    """Drop user:password@ from a URL, so a token in PGOLF_REPO never reaches a report."""
+    parts = urlsplit(url)
+    if not parts.netloc or "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+class GitCache:
+    """A bare repository that holds fetched objects; refs live under refs/pgolf/<remote-key>/."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._git = proc.which("git", "install git (apt-get install git) to fetch PR sources")
+
+    def git(self, *args: str, timeout_s: float = 120.0) -> str:
+        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true"}  # never wait for a password
+        return proc.run([self._git, "--git-dir", str(self.root), *args], env=env, timeout_s=timeout_s).output
+
+    def ensure(self) -> None:
+        if not (self.root / "HEAD").is_file():
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.git("init", "--bare", "--quiet")
+
+    def fetch(self, remote: str, ref: str) -> str:
+        """Fetch `ref` from `remote` into a namespaced local ref; returns the commit it points at."""
+        key = hashlib.sha256(redact(remote).encode()).hexdigest()[:12]
+        local = f"refs/pgolf/{key}/{ref.removeprefix('refs/')}"
+        try:
+            self.git("fetch", "--quiet", "--no-tags", remote, f"+{ref}:{local}", timeout_s=_FETCH_TIMEOUT_S)
+        except proc.CommandFailed as exc:
+            raise EnvironmentMissing(f"cannot fetch {ref} from {redact(remote)}: {exc.output.strip()[-300:]}") from exc
+        return self.git("rev-parse", "--verify", f"{local}^{{commit}}").strip()
+
+    def resolve(self, rev: str) -> str | None:
+        try:
+            return self.git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip() or None
+        except proc.CommandFailed:
+            return None
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        try:
+            self.git("merge-base", "--is-ancestor", older, newer)
+        except proc.CommandFailed:
+            return False
+        return True
+
+    def tree_of(self, commit: str, folder: str) -> str | None:
+        try:
+            kind = self.git("cat-file", "-t", f"{commit}:{folder}").strip()
+        except proc.CommandFailed:
+            return None
+        return self.git("rev-parse", f"{commit}:{folder}").strip() if kind == "tree" else None
+
+
+def unknown_facts(manifest: Manifest) -> list[str]:
+    """Lines of `notes` starting with UNKNOWN: facts the manifest's author could not establish."""
+    return [line.strip() for line in manifest.notes.splitlines() if line.strip().startswith(UNKNOWN_MARK)]
+
+
+def manifest_source(manifest: Manifest) -> SourceRef:
+    """The manifest's [source], or a refusal saying what is missing (never a guess)."""
+    if manifest.source is None:
+        raise SourceError(f"manifest {manifest.name} has no [source]: it runs a local folder, not a PR")
+    unknown = unknown_facts(manifest)
+    if unknown:
+        raise SourceError(
+            f"manifest {manifest.name} is incomplete, so pgolf will not reproduce it: {' '.join(unknown)} "
+            "Establish the fact, fill it in, and delete the UNKNOWN line from `notes`."
+        )
+    return manifest.source
+
+
+def _verify(
+    cache: GitCache, remote: str, pr: int, source: SourceRef, head: str, allow_moved: bool
+) -> tuple[str, Literal["pr_head", "default_branch", "moved"], list[str]]:
+    commit = cache.resolve(source.commit)
+    if commit == head:
+        return commit, "pr_head", []
+    main_tip = cache.fetch(remote, DEFAULT_BRANCH)
+    commit = commit or cache.resolve(source.commit)
+    if commit is None and _FULL_SHA.fullmatch(source.commit):
+        # GitHub serves a reachable commit by its full id even when no fetched ref contains it;
+        # a failure here is reported just below as "not found".
+        with contextlib.suppress(proc.CommandFailed):
+            cache.git("fetch", "--quiet", "--no-tags", remote, source.commit, timeout_s=_FETCH_TIMEOUT_S)
+        commit = cache.resolve(source.commit)
+    if commit is None:
+        raise SourceError(
+            f"manifest commit {source.commit} of PR #{pr} is not in refs/pull/{pr}/head ({head[:12]}) nor on "
+            f"{DEFAULT_BRANCH} of {redact(remote)}: fix [source].commit (pgolf does not guess a commit)"
+        )
+    if cache.is_ancestor(commit, main_tip):
+        return commit, "default_branch", [f"PR head is {head}; the manifest pins {commit} on {DEFAULT_BRANCH}"]
+    moved = f"refs/pull/{pr}/head is {head}, the manifest pins {commit}"
+    if not allow_moved:
+        raise SourceError(f"{moved}: the PR moved since the manifest was written; re-check it, or pass --allow-moved")
+    return commit, "moved", [f"{moved}; exported the manifest's commit (--allow-moved)"]
+
+
+def resolve_pr(
+    pr: int, manifest: Manifest, repo: str | None = None, *, allow_moved: bool = False, root: Path | None = None
+) -> ExportedSource:
+    """Fetch, verify and export PR `pr` as the manifest describes it (see the module docstring)."""
+    if manifest.pr is not None and manifest.pr != pr:
+        raise SourceError(f"manifest {manifest.name} is for PR #{manifest.pr}, not #{pr}")
+    source = manifest_source(manifest)
+    remote = remote_url(source, repo)
+    base = root or cache_root()
+    cache = GitCache(base / "git")
+    cache.ensure()
+    ref = f"refs/pull/{pr}/head"
+    head = cache.fetch(remote, ref)
+    commit, verified, warnings = _verify(cache, remote, pr, source, head, allow_moved)
+    tree = cache.tree_of(commit, source.records_folder)
+    if tree is None:
+        raise SourceError(f"{source.records_folder} is not a folder at commit {commit} of {redact(remote)}")
+    path = export_folder(cache, commit, source.records_folder, base / "sources")
+    return ExportedSource(
+        pr=pr,
+        remote=redact(remote),
+        ref=ref,
+        head=head,
+        commit=commit,
+        tree=tree,
+        records_folder=source.records_folder,
+        path=path,
+        verified=verified,
+        warnings=warnings,
+    )
+
+
+def export_folder(cache: GitCache, commit: str, folder: str, sources: Path) -> Path:
+    """`git archive` one folder of a commit into `<sources>/<commit>/<folder>`, read-only; reused if present."""
+    target = sources / commit / folder
+    if target.is_dir():  # a commit's tree never changes, and exports are renamed into place whole
+        make_read_only(target)
+        return target
+    sources.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=sources, prefix=".export-") as tmp:
+        tarball = Path(tmp) / "folder.tar"
+        cache.git("archive", "--format=tar", "-o", str(tarball), commit, "--", folder, timeout_s=600.0)
+        unpacked = Path(tmp) / "tree"
+        with tarfile.open(tarball) as tar:
+            tar.extractall(unpacked, filter="data")  # refuses absolute paths and links leaving the folder
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Moving a folder to a new parent needs write permission on it (its ".." entry): chmod after.
+        (unpacked / folder).rename(target)
+    make_read_only(target)
+    return target
+
+
+def make_read_only(folder: Path) -> None:
+    """Files 0444, folders 0555 (the folder itself included): a run copies, it never writes here."""
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        for name in filenames:
+            path = here / name
+            if not path.is_symlink():
+                path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        for name in dirnames:
+            (here / name).chmod(0o555)
+    folder.chmod(0o555)
+
+
+def remove_export(path: Path) -> None:
+    """Delete an exported folder (restoring write permission first, which rmtree needs)."""
+    for dirpath, _dirnames, _filenames in os.walk(path, followlinks=False):
+        Path(dirpath).chmod(0o755)
+    shutil.rmtree(path)

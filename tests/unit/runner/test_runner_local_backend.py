@@ -1,0 +1,207 @@
+"""The local backend's lifecycle against a scripted child at our seam (pgolf.runner.proc)."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pgolf.errors import EnvironmentMissing
+from pgolf.runner import fingerprint, local, proc
+from pgolf.runner.clock import FakeClock
+from pgolf.runner.local import LocalBackend
+from pgolf.runner.model import RunSpec, SeedStatus
+from pgolf.runner.plan import plan
+
+from .runner_fakes import BASELINE_LOG, FakePopen, make_manifest, make_options
+
+
+@dataclass
+class FakeProc:
+    """Stands in for pgolf.runner.proc: scripted children, and a record of every signal."""
+
+    clock: FakeClock
+    children: list[FakePopen] = field(default_factory=list)
+    spawned: list[tuple[list[str], dict[str, str]]] = field(default_factory=list)
+    signals: list[tuple[str, str]] = field(default_factory=list)
+    survivors_for: int = 0  # group_alive checks that report a leftover process after exit
+
+    def spawn(self, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> FakePopen:
+        child = self.children.pop(0)
+        child.started_ns = self.clock.monotonic_ns()
+        self.spawned.append((list(argv), dict(env)))
+        self.current = child
+        return child
+
+    def signal_group(self, pgid: int, sig: signal.Signals) -> bool:
+        self.signals.append(("group", sig.name))
+        self.current.signal(sig)
+        if sig == signal.SIGKILL:
+            self.survivors_for = 0
+        return True
+
+    def signal_tagged(self, token: str, sig: signal.Signals) -> list[int]:
+        self.signals.append(("tagged", sig.name))
+        return []
+
+    def group_alive(self, pgid: int) -> bool:
+        return self.current.poll() is None or self.survivors_for > 0
+
+    def tagged_processes(self, token: str) -> list[int]:
+        return []
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> FakeProc:
+    fake = FakeProc(clock)
+    for name in ("spawn", "signal_group", "signal_tagged", "group_alive", "tagged_processes"):
+        monkeypatch.setattr(proc, name, getattr(fake, name))
+    return fake
+
+
+def _spec(tmp_path: Path, **manifest: Any) -> RunSpec:
+    # deadline = 10 + 10 + 5 = 25 s; grace from the options
+    return plan(make_manifest(**manifest), make_options(tmp_path, term_grace_s=20)).specs[0]
+
+
+def test_a_normal_run_captures_output_and_measures_the_artifact(
+    tmp_path: Path, fake: FakeProc, clock: FakeClock
+) -> None:
+    spec = _spec(tmp_path)
+    fake.children.append(FakePopen(clock, output=BASELINE_LOG.encode(), runtime_s=18))
+    record = LocalBackend(clock).run(spec)
+    assert record.status is SeedStatus.OK and record.exit_code == 0
+    assert record.score_bpb == pytest.approx(1.61855567)
+    assert record.wall_s == pytest.approx(18)
+    assert record.isolation == "local: process group only"
+    assert fake.signals == []
+    argv, env = fake.spawned[0]
+    assert argv == spec.command
+    assert env["PGOLF_RUN_TOKEN"] and env["PYTHONUNBUFFERED"] == "1"
+    assert spec.raw_log.read_text("utf-8") == BASELINE_LOG
+    assert spec.record_path.exists() is False  # the store writes the record, not the backend
+
+
+def test_the_deadline_sends_sigterm_to_the_group_and_the_ranks(
+    tmp_path: Path, fake: FakeProc, clock: FakeClock
+) -> None:
+    spec = _spec(tmp_path)
+    fake.children.append(FakePopen(clock, runtime_s=1000))
+    record = LocalBackend(clock).run(spec)
+    assert record.status is SeedStatus.TIMED_OUT
+    assert record.violations == ["deadline-exceeded"]
+    assert fake.signals == [("group", "SIGTERM"), ("tagged", "SIGTERM")]
+    assert record.process.term_sent and not record.process.kill_sent
+    assert record.wall_s == pytest.approx(25)
+    assert any("deadline of 25s reached" in line for line in spec.stamped_log.read_text("utf-8").splitlines())
+
+
+def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period(
+    tmp_path: Path, fake: FakeProc, clock: FakeClock
+) -> None:
+    spec = _spec(tmp_path)
+    fake.children.append(FakePopen(clock, runtime_s=1000, ignores_term=True))
+    record = LocalBackend(clock).run(spec)
+    assert fake.signals == [("group", "SIGTERM"), ("tagged", "SIGTERM"), ("group", "SIGKILL"), ("tagged", "SIGKILL")]
+    assert record.process.kill_sent and record.exit_code == -9
+    assert record.wall_s == pytest.approx(25 + 20)
+    assert record.status is SeedStatus.TIMED_OUT
+
+
+def test_survivors_of_the_group_are_killed_and_recorded(tmp_path: Path, fake: FakeProc, clock: FakeClock) -> None:
+    spec = _spec(tmp_path)
+    fake.children.append(FakePopen(clock, output=BASELINE_LOG.encode(), runtime_s=18))
+    fake.survivors_for = 1
+    record = LocalBackend(clock).run(spec)
+    assert record.process.group_survivors
+    assert ("group", "SIGKILL") in fake.signals
+    assert "outlived it and were killed" in " ".join(record.evidence)
+    assert record.status is SeedStatus.OK  # the run itself finished; the leftovers are evidence
+
+
+def test_keyboard_interrupt_kills_the_group_and_propagates(
+    tmp_path: Path, fake: FakeProc, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = _spec(tmp_path)
+    fake.children.append(FakePopen(clock, runtime_s=1000))
+
+    def interrupted(self: local.ProcessGroup, deadline: object) -> int | None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(local.ProcessGroup, "wait", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        LocalBackend(clock).run(spec)
+    assert ("group", "SIGKILL") in fake.signals
+    assert fake.current.returncode == -9
+
+
+def test_a_failing_setup_step_stops_before_training(tmp_path: Path, fake: FakeProc, clock: FakeClock) -> None:
+    spec = _spec(tmp_path, setup=[["gcc", "-O3", "-shared", "helper.c"]])
+    fake.children.append(FakePopen(clock, output=b"helper.c: error\n", returncode_when_done=1, runtime_s=2))
+    record = LocalBackend(clock).run(spec)
+    assert [argv for argv, _ in fake.spawned] == [["gcc", "-O3", "-shared", "helper.c"]]
+    assert record.process.setup_failed and record.status is SeedStatus.FAILED
+
+
+def test_setup_then_launch_share_one_deadline_and_log(tmp_path: Path, fake: FakeProc, clock: FakeClock) -> None:
+    spec = _spec(tmp_path, setup=[["make"]])
+    fake.children += [FakePopen(clock, output=b"built\n", runtime_s=3), FakePopen(clock, runtime_s=1000)]
+    record = LocalBackend(clock).run(spec)
+    assert record.timing.phases["setup"].duration_s == pytest.approx(3)
+    assert record.wall_s == pytest.approx(25)  # 3 s of setup came out of the same 25 s
+    assert spec.raw_log.read_text("utf-8") == "built\n"
+
+
+PROBE_OK = 'PGOLF_PROBE {"python": "3.11.7", "torch": "2.13.0+cpu", "cuda": null}\n'
+
+
+def _probe(monkeypatch: pytest.MonkeyPatch, outputs: dict[str, str | Exception]) -> None:
+    def run(argv: Sequence[str], **kwargs: Any) -> proc.Completed:
+        result = outputs["smi" if argv[0] == "nvidia-smi" else "python"]
+        if isinstance(result, Exception):
+            raise result
+        return proc.Completed(list(argv), 0, result)
+
+    monkeypatch.setattr(proc, "run", run)
+
+
+def test_preflight_fingerprints_the_run_interpreter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _probe(monkeypatch, {"python": PROBE_OK, "smi": proc.CommandFailed(["nvidia-smi"], None, "not found")})
+    fp = LocalBackend(FakeClock()).preflight(_spec(tmp_path))
+    assert fp.torch == "2.13.0+cpu" and fp.gpu_count == 0 and fp.image_digest == "local"
+    assert "nvidia-smi unavailable" in fp.notes[0]
+
+
+def test_preflight_reads_gpus_from_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _probe(monkeypatch, {"python": PROBE_OK, "smi": "NVIDIA H100 80GB HBM3, 580.126.09\n" * 8})
+    fp = LocalBackend(FakeClock()).preflight(_spec(tmp_path))
+    assert (fp.gpu_model, fp.gpu_count, fp.driver) == ("NVIDIA H100 80GB HBM3", 8, "580.126.09")
+
+
+@pytest.mark.parametrize(
+    "python_result",
+    [
+        'PGOLF_PROBE {"python": "3.11.7", "torch_error": "ModuleNotFoundError: No module named torch"}\n',
+        proc.CommandFailed(["python3"], None, "No such file"),
+    ],
+)
+def test_preflight_without_torch_is_environment_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, python_result: str | Exception
+) -> None:
+    _probe(monkeypatch, {"python": python_result, "smi": ""})
+    with pytest.raises(EnvironmentMissing):
+        LocalBackend(FakeClock()).preflight(_spec(tmp_path))
+
+
+def test_probe_parsing_ignores_noise() -> None:
+    assert fingerprint.parse_probe("warning\n" + PROBE_OK + "trailing\n")["torch"] == "2.13.0+cpu"
+    assert fingerprint.parse_probe("nothing") == {}
