@@ -145,7 +145,7 @@ def reproduce(  # one parameter per CLI option
     options = RunOptions(
         backend=cast(BackendName, backend),
         source_dir=_source_dir(manifest, manifest_file, source, dry_run, {"repo": repo, "allow_moved": allow_moved}),
-        out_dir=out_dir,
+        out_dir=out_dir.resolve(),  # the script runs in its own cwd: every path it gets is absolute
         seeds=_seeds(seeds),
         nproc_per_node=nproc,
         python=python or host_python(),
@@ -162,6 +162,7 @@ def reproduce(  # one parameter per CLI option
     if fresh or run_id:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         options = options.model_copy(update={"run_id": run_id or f"{default_run_id(manifest, options)}-{stamp}"})
+    data, tokenizer = (p.resolve() if p is not None else None for p in (data, tokenizer))
     options = options.model_copy(update={"data": _data(manifest, options, data, tokenizer, dry_run)})
     the_plan = plan(manifest, options)
     if dry_run:

@@ -30,6 +30,7 @@ _DIAGNOSTIC = re.compile(
 )
 _EVAL_TIME = re.compile(r"eval_time:\s*([\d.]+)ms")
 _STOP_TIME = re.compile(r"train_time:\s?(\d+)ms")
+_FIRST_STEP_MS = re.compile(r"^step:1/\d+ train_loss:[\d.]+ train_time:(\d+)ms")
 _STEP_AVG_OLD = re.compile(r"^step:(\d+)/\d+ train_loss:[\d.]+ train_time:\d+ms step_avg:([\d.]+)ms")
 _STEP_NEW = re.compile(r"^(\d+)/\d+ train_loss: [\d.]+ train_time: ([\d.]+)m")
 _TOTAL_EVAL = re.compile(r"^total_eval_time:\s*([\d.]+)s")
@@ -217,9 +218,15 @@ def _external_train(hits: dict[str, Hit], train_end: Hit | None, step_avg: float
     if start is None or train_end is None:
         return None
     elapsed = train_end.t_s - start.t_s
-    if step_avg is not None and "train_loss" in start.text:
-        elapsed += step_avg  # the first step line prints after step 1 has run (§5.3 a)
-    return elapsed
+    if "train_loss" not in start.text:
+        return elapsed
+    # The first step line prints after step 1 has run: add the script's own time for that step
+    # (old format, in ms; it includes first-call overheads that a step average would miss), else
+    # one step average (§5.3 a; the new format prints minutes, too coarse for one step).
+    first = _FIRST_STEP_MS.match(strip_prefix(start.text))
+    if first is not None:
+        return elapsed + float(first[1]) / 1000
+    return elapsed + step_avg if step_avg is not None else elapsed
 
 
 def analyse(lines: Sequence[StampedLine], t0_ns: int, launch_ns: int, exit_ns: int) -> PhaseReport:

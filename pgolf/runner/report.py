@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pgolf import __version__
 from pgolf.engine import check_folder
+from pgolf.folder import FileRole, classify
 from pgolf.errors import PgolfError
 from pgolf.findings import SubmissionReport
 from pgolf.ruleset import load_ruleset
@@ -221,21 +222,26 @@ def unofficial_reasons(run: RunRecord, run_dir: Path) -> list[str]:
         if log is not None and SHIM_BANNER in log.read_text("utf-8", errors="replace"):
             reasons.append(f"seed {record.seed}: ran the SDPA flash_attn_interface shim, not FlashAttention-3")
         fp = record.fingerprint
-        if track is not None and fp.gpu_count != track.world_size:
+        if track is None or not track.record:
+            continue  # only the record track prescribes hardware
+        if fp.gpu_count != track.world_size:
             reasons.append(f"seed {record.seed}: {fp.gpu_count} GPU(s), the track runs on {track.world_size}")
-        if track is not None and track.gpu_model not in (fp.gpu_model or ""):
+        if track.gpu_model not in (fp.gpu_model or ""):
             reasons.append(f"seed {record.seed}: GPU {fp.gpu_model or 'none'}, the track runs on {track.gpu_model}")
     return list(dict.fromkeys(reasons))
 
 
 def check_reproduction_logs(run: RunRecord, run_dir: Path) -> tuple[SubmissionReport | None, str | None]:
-    """`pgolf check` on the reproduction's logs plus the submission's submission.json."""
+    """`pgolf check` on the reproduction's logs beside the submission's other files."""
     with tempfile.TemporaryDirectory(prefix="pgolf-report-") as tmp:
         folder = Path(tmp) / "records" / run.plan.track / run.plan.name
         folder.mkdir(parents=True)
         source = run.plan.specs[0].source_dir if run.plan.specs else None
-        if source is not None and (source / "submission.json").is_file():
-            shutil.copyfile(source / "submission.json", folder / "submission.json")
+        # The submission's own files (README, submission.json, code) with the reproduction's logs in
+        # place of its logs, so the same checks, the code audit included, judge what was run.
+        for entry in sorted(source.iterdir()) if source is not None else []:
+            if entry.is_file() and not entry.is_symlink() and classify(entry.name) is not FileRole.LOG:
+                shutil.copyfile(entry, folder / entry.name)
         for record in run.seeds:
             log = _raw_log(run_dir, record)
             if log is not None:
