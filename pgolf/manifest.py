@@ -203,3 +203,28 @@ def parse_manifest(data: dict[str, object], origin: str = "<manifest>") -> Manif
             f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
         )
         raise InputError(f"{origin}: invalid manifest: {problems}") from exc
+
+
+def with_submission_claims(manifest: Manifest, source_dir: Path) -> Manifest:
+    """Fill missing per-seed claims from the submission's own submission.json (read leniently).
+
+    A manifest's claims win; the submission's are what a reproduction is usually judged against.
+    """
+    from pgolf.folder import load_folder
+    from pgolf.meta.lenient import read_submission_json
+
+    result = read_submission_json(load_folder(source_dir, hash_files=False))
+    meta = result.meta if result else None
+    if meta is None:
+        return manifest
+    claims = dict(manifest.claims)
+    for seed in manifest.seeds:
+        found = meta.seed_results.get(seed)
+        if seed in claims or found is None:
+            continue
+        claims[seed] = SeedClaim(
+            val_bpb=found.val_bpb.value if found.val_bpb else None,
+            val_loss=found.val_loss.value if found.val_loss else None,
+            artifact_bytes=found.artifact_bytes.value if found.artifact_bytes else None,
+        )
+    return manifest.model_copy(update={"claims": claims})

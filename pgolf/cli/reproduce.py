@@ -16,7 +16,7 @@ from typing import Literal, cast
 import click
 
 from pgolf.errors import EXIT_OK, EXIT_VIOLATIONS, UsageError
-from pgolf.manifest import Manifest, load_manifest, manifest_path
+from pgolf.manifest import Manifest, load_manifest, manifest_path, with_submission_claims
 from pgolf.runner.backend import BACKENDS
 from pgolf.runner.hook import HOOK_DIR
 from pgolf.runner.local import host_python
@@ -164,6 +164,8 @@ def reproduce(  # one parameter per CLI option
         options = options.model_copy(update={"run_id": run_id or f"{default_run_id(manifest, options)}-{stamp}"})
     data, tokenizer = (p.resolve() if p is not None else None for p in (data, tokenizer))
     options = options.model_copy(update={"data": _data(manifest, options, data, tokenizer, dry_run)})
+    if options.source_dir is not None and options.source_dir.is_dir():
+        manifest = with_submission_claims(manifest, options.source_dir)
     the_plan = plan(manifest, options)
     if dry_run:
         click.echo(the_plan.model_dump_json(indent=2))
