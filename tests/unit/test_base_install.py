@@ -1,0 +1,45 @@
+"""`pgolf check` must work on a base install: none of the runner extra's packages may be imported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNNER_EXTRA = ("numpy", "torch", "docker", "sentencepiece", "huggingface_hub")
+
+_BLOCKED_CLI = """
+import importlib.abc, sys
+class Blocker(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in {blocked!r}:
+            raise ImportError(name=name.split(".")[0])
+        return None
+sys.meta_path.insert(0, Blocker())
+from pgolf.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def _pgolf(*args: str) -> subprocess.CompletedProcess[str]:
+    code = _BLOCKED_CLI.format(blocked=set(RUNNER_EXTRA))
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, check=False)
+
+
+@pytest.mark.integration
+def test_check_runs_without_the_runner_extra() -> None:
+    result = _pgolf("check", "submissions/example", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert '"code": "PG401"' in result.stdout, "the code audit ran too"
+
+
+@pytest.mark.integration
+def test_runner_commands_say_what_is_missing() -> None:
+    result = _pgolf("data", "--help")
+    assert result.returncode == 3
+    assert "needs the runner extra" in result.stderr and "Traceback" not in result.stderr
+    listing = _pgolf("--help")
+    assert listing.returncode == 0 and "reproduce" in listing.stdout
