@@ -41,7 +41,9 @@ class SourceRef(_Model):
     """Where a PR's code lives: the exporter (pgolf.sources) turns this into a folder."""
 
     repo: Annotated[str, Field(pattern=_REPO)] = "openai/parameter-golf"
-    commit: Annotated[str, Field(pattern=_COMMIT, description="the PR head commit, hex")]
+    commit: Annotated[
+        str | None, Field(pattern=_COMMIT, description="the PR head commit, hex; None only while listed in `unknown`")
+    ] = None
     records_folder: Annotated[str, Field(min_length=1, description="path of the folder inside the repo")]
 
     @field_validator("records_folder")
@@ -109,6 +111,10 @@ class Manifest(_Model):
     claims: dict[int, SeedClaim] = Field(default_factory=dict, description="keyed by seed")
     budget: Budget = Field(default_factory=Budget)
     notes: str = ""
+    unknown: list[str] = Field(
+        default_factory=list,
+        description="facts the manifest's author could not establish; pgolf refuses to run on a guess",
+    )
 
     @field_validator("env")
     @classmethod

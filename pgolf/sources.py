@@ -37,9 +37,6 @@ from pgolf.manifest import Manifest, SourceRef
 from pgolf.runner import proc
 
 DEFAULT_BRANCH = "refs/heads/main"
-# A manifest says what its author could not establish with lines "UNKNOWN: <fact>" in `notes`
-# (a field the loader accepts); resolve_pr refuses such a manifest instead of running on a guess.
-UNKNOWN_MARK = "UNKNOWN:"
 _FULL_SHA = re.compile(r"[0-9a-f]{40}")
 _FETCH_TIMEOUT_S = 1800.0  # a first fetch of the whole competition repository is large
 
@@ -73,7 +70,7 @@ def cache_root() -> Path:
     return Path(base) / "pgolf"
 
 
-def remote_url(source: SourceRef, repo: str | None = None) -> str:
+def remote_url(source: SourceRef | PinnedSource, repo: str | None = None) -> str:
     """The remote to fetch from: the argument, then PGOLF_REPO, then GitHub's copy of `source.repo`."""
     chosen = repo or os.environ.get("PGOLF_REPO")
     if not chosen:
@@ -142,25 +139,39 @@ class GitCache:
 
 
 def unknown_facts(manifest: Manifest) -> list[str]:
-    """Lines of `notes` starting with UNKNOWN: facts the manifest's author could not establish."""
-    return [line.strip() for line in manifest.notes.splitlines() if line.strip().startswith(UNKNOWN_MARK)]
+    """What the manifest's author could not establish (its `unknown` list, plus a missing commit)."""
+    missing = ["the PR head commit ([source].commit)"] if manifest.source and manifest.source.commit is None else []
+    facts = [u.rstrip(". ") for u in manifest.unknown]
+    return [*facts, *(m for m in missing if not any("commit" in u for u in facts))]
 
 
-def manifest_source(manifest: Manifest) -> SourceRef:
+class PinnedSource(BaseModel):
+    """A manifest source whose commit is known: the only kind pgolf fetches and exports."""
+
+    model_config = ConfigDict(frozen=True)
+
+    repo: str
+    commit: str
+    records_folder: str
+
+
+def manifest_source(manifest: Manifest) -> PinnedSource:
     """The manifest's [source], or a refusal saying what is missing (never a guess)."""
     if manifest.source is None:
         raise SourceError(f"manifest {manifest.name} has no [source]: it runs a local folder, not a PR")
     unknown = unknown_facts(manifest)
     if unknown:
         raise SourceError(
-            f"manifest {manifest.name} is incomplete, so pgolf will not reproduce it: {' '.join(unknown)} "
-            "Establish the fact, fill it in, and delete the UNKNOWN line from `notes`."
+            f"manifest {manifest.name} is incomplete, so pgolf will not reproduce it; unknown: {'; '.join(unknown)}. "
+            "Establish each fact, write it into the manifest and remove it from `unknown`."
         )
-    return manifest.source
+    commit = manifest.source.commit
+    assert commit is not None  # unknown_facts() lists a missing commit, refused just above
+    return PinnedSource(repo=manifest.source.repo, commit=commit, records_folder=manifest.source.records_folder)
 
 
 def _verify(
-    cache: GitCache, remote: str, pr: int, source: SourceRef, head: str, allow_moved: bool
+    cache: GitCache, remote: str, pr: int, source: PinnedSource, head: str, allow_moved: bool
 ) -> tuple[str, Literal["pr_head", "default_branch", "moved"], list[str]]:
     commit = cache.resolve(source.commit)
     if commit == head:

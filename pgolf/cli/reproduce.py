@@ -57,8 +57,9 @@ def _source_dir(
         raise UsageError(f"manifest {manifest.name} has neither local_folder nor a PR source")
     from pgolf import sources
 
+    pinned = sources.manifest_source(manifest)  # refuses a manifest with unknown facts, dry run or not
     if dry_run:  # no network in a dry run: show where the export will be
-        return sources.cache_root() / "sources" / manifest.source.commit / manifest.source.records_folder
+        return sources.cache_root() / "sources" / pinned.commit / pinned.records_folder
     exported = sources.resolve_pr(
         manifest.pr, manifest, cast(str | None, git.get("repo")), allow_moved=bool(git.get("allow_moved"))
     )

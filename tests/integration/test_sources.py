@@ -150,7 +150,7 @@ def test_remote_precedence_and_redaction(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert redact("/srv/mirror") == "/srv/mirror"
 
 
-def test_unknown_facts_in_notes_refuse_before_any_fetch(tmp_path: Path) -> None:
-    m = manifest("abcdef0").model_copy(update={"notes": "fine\nUNKNOWN: the run command's env block.\n"})
-    with pytest.raises(SourceError, match="UNKNOWN: the run command's env block"):
+def test_unknown_facts_refuse_before_any_fetch(tmp_path: Path) -> None:
+    m = manifest("abcdef0").model_copy(update={"unknown": ["the run command's env block."]})
+    with pytest.raises(SourceError, match="unknown: the run command's env block"):
         resolve_pr(7, m, str(tmp_path / "nowhere"), root=tmp_path)

@@ -120,7 +120,7 @@ def test_leaderboard_manifests_load_and_refuse_to_run_while_incomplete(pr: int) 
     m = load_manifest(str(pr), root=SHIPPED.parent)
     assert m.pr == pr and m.source is not None
     assert m.source.records_folder == f"records/track_10min_16mb/{MAIN_FOLDERS[pr]}"
-    with pytest.raises(SourceError, match="UNKNOWN: the run command's env block"):
+    with pytest.raises(SourceError, match="unknown: the run command's env block"):
         manifest_source(m)
 
 
@@ -141,10 +141,11 @@ def test_leaderboard_claims_match_the_corpus(pr: int) -> None:
     }
 
 
-def test_pr2135_refuses_to_load_without_its_commit() -> None:
-    from pgolf.errors import InputError
+def test_pr2135_loads_but_refuses_to_run_without_its_commit() -> None:
     from pgolf.manifest import load_manifest
+    from pgolf.sources import SourceError, manifest_source
 
-    with pytest.raises(InputError, match=r"source\.commit"):
-        load_manifest("2135", root=SHIPPED.parent)
-    assert "UNKNOWN: the PR head commit" in (SHIPPED / "pr2135.toml").read_text("utf-8")
+    m = load_manifest("2135", root=SHIPPED.parent)
+    assert m.source is not None and m.source.commit is None
+    with pytest.raises(SourceError, match="unknown: the PR head commit"):
+        manifest_source(m)
