@@ -16,6 +16,8 @@ from pgolf.folder import SubmissionFolder
 from pgolf.ruleset import Policy, Ruleset, TrackLimits
 
 if TYPE_CHECKING:
+    from pgolf.audit.analysis import Analysis
+    from pgolf.audit.sources import SourceSet
     from pgolf.logs.model import ParsedLog
     from pgolf.meta.model import MetaReadResult
     from pgolf.stats import Baseline
@@ -79,6 +81,20 @@ class CheckContext:
         from pgolf.logs.collect import read_logs
 
         return read_logs(self.folder)
+
+    @cached_property
+    def sources(self) -> SourceSet:
+        """train_gpt.py and the code it loads, wrappers decoded (never imported or run)."""
+        from pgolf.audit.sources import gather_sources
+
+        return gather_sources(self.folder)
+
+    @cached_property
+    def analysis(self) -> Analysis | None:
+        """The static analysis the code checks (PG4xx) share; None when there is no Python code."""
+        from pgolf.audit.context import analysis_for
+
+        return analysis_for(self, self.sources)
 
 
 def load_doc(check: type[Check] | Check) -> str:

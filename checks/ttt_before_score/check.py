@@ -1,0 +1,30 @@
+"""PG405 ttt-before-score: SCORE-BEFORE-UPDATE, decided by the shared code audit (pgolf.audit.detect_ttt)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pgolf.audit.detect_ttt import ttt_report
+from pgolf.audit.report import analysis_or_skip, outcome
+from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
+from pgolf.findings import CheckOutcome
+
+
+class TttBeforeScore:
+    code: ClassVar[str] = "PG405"
+    slug: ClassVar[str] = "ttt-before-score"
+    rule: ClassVar[str] = "SCORE-BEFORE-UPDATE"
+    kind: ClassVar[CheckKind] = "code"
+    lifecycle: ClassVar[Lifecycle] = "stable"
+    since: ClassVar[str] = "0.1.0"
+
+    def run(self, ctx: CheckContext) -> CheckOutcome:
+        analysis = analysis_or_skip(ctx)
+        if isinstance(analysis, CheckOutcome):
+            return analysis
+        report = ttt_report(analysis)
+        return outcome(
+            report.findings.get(self.rule, []),
+            "every update on validation tokens comes after those tokens are scored (or there is none)",
+            notes=report.notes.get(self.rule, []),
+        )

@@ -1,0 +1,59 @@
+"""Building the analysis for a CheckContext: gather sources, read the run configuration, analyse.
+
+The run configuration (which flags the submitted run used) comes from the logs' Hyperparameters
+blocks and the README's `NAME=value` command settings. Log parsing belongs to pgolf.logs; when it
+cannot run, the analysis proceeds with the code's defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from pgolf.audit.analysis import Analysis, analyze
+from pgolf.audit.config import RunConfig, config_from_texts
+from pgolf.audit.sources import GatherProblem, SourceSet
+from pgolf.errors import PgolfError
+from pgolf.findings import Location
+from pgolf.folder import FileRole
+
+if TYPE_CHECKING:
+    from pgolf.catalogue import CheckContext
+    from pgolf.logs.model import ParsedLog
+
+
+def logs_of(ctx: CheckContext) -> list[ParsedLog]:
+    """The parsed logs, or none when the log parser is unavailable or rejects the folder."""
+    try:
+        return list(ctx.logs)
+    except (ImportError, PgolfError):
+        return []
+
+
+def run_config(ctx: CheckContext) -> RunConfig:
+    readmes = ctx.folder.by_role(FileRole.README)
+    readme: str | None = None
+    if readmes:
+        try:
+            readme = ctx.folder.read_text(readmes[0], cap=4 * 1024 * 1024)
+        except PgolfError:
+            readme = None
+    logs = logs_of(ctx)
+    hyper: list[Mapping[str, str]] = [{k: v.value for k, v in log.hyperparameters.items()} for log in logs]
+    return config_from_texts(
+        readme, hyper, readme_path=readmes[0].path if readmes else "README.md", log_paths=[log.path for log in logs]
+    )
+
+
+def analysis_for(ctx: CheckContext, sources: SourceSet) -> Analysis | None:
+    if not sources.python:
+        return None
+    try:
+        return analyze(sources, run_config(ctx))
+    except RecursionError:
+        # Machine-generated expressions thousands of levels deep: report, do not crash every check.
+        where = sources.entry.location(None) if sources.entry else Location(path="train_gpt.py")
+        sources.problems.append(
+            GatherProblem(where, "the code is nested too deeply for the static analysis", blocking=True)
+        )
+        return None

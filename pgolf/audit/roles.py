@@ -1,0 +1,183 @@
+"""Roles of trace events, computed once per analysis and shared by the checks.
+
+- scores: accumulations of a validation loss (values labelled VAL and GOLD, or an accumulator of VAL
+  data named like a loss), outside model classes;
+- updates: backward() calls whose loss comes from validation (`val_updates`) or training data, that an
+  optimizer step follows in the same call path;
+- the artifact boundary: the first save/quantization after the last training update;
+- coverage: an update is "score-first" when, in one iteration of some loop around it, a score of the
+  same loop came before it (the #549 chunk loop, the phased LoRA TTT);
+- Hessian collections: functions that register forward hooks accumulating X^T X (or accumulate it
+  directly), with the labels of the data their forward passes read, resolved per call path.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pgolf.audit import labels as L
+from pgolf.audit.analysis import Analysis
+from pgolf.audit.astutil import dotted
+from pgolf.audit.trace import TraceEvent
+
+ACCUMULATOR = re.compile(r"(^|_)(loss|nll|bpb|bits|logp|logprob|xent|ce|neglogp|nats)(_|$|sum|es)", re.I)
+ARTIFACT_CALL = re.compile(r"quantiz|serializ|gptq_|_gptq|compress|export_model|save_model|pack_model", re.I)
+NOT_SCORING = re.compile(r"quantiz|gptq|hessian|calib|serializ|compress", re.I)  # accumulations there are not scores
+WARMUP = re.compile(r"warm(ing)?[_ -]?up", re.I)
+
+LoopKey = tuple[int, int]  # (fid, loop id)
+
+
+def frame_prefix(ev: TraceEvent, fid: int) -> tuple[object, ...] | None:
+    """The call stack up to and including the innermost frame of `fid` (None if not on the stack)."""
+    for i in range(len(ev.stack) - 1, -1, -1):
+        if ev.stack[i].fid == fid:
+            return ev.stack[: i + 1]
+    return None
+
+
+@dataclass
+class Roles:
+    a: Analysis
+    scores: list[TraceEvent] = field(default_factory=list)
+    val_updates: list[TraceEvent] = field(default_factory=list)
+    train_updates: list[TraceEvent] = field(default_factory=list)
+    steps: list[TraceEvent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        model = {fid for c in self.a.program.classes.values() if c.is_module for fid in c.methods.values()}
+        quant = {f.fid for f in self.a.program.funcs if NOT_SCORING.search(f.name)}
+        for ev in self.a.trace.events:
+            outside = not any(f.fid in model or f.fid in quant for f in ev.stack)
+            if ev.kind == "acc" and ev.event.accumulates and outside and self._is_score(ev):
+                self.scores.append(ev)
+            elif ev.kind == "step" or (ev.kind == "acc" and ev.labels & L.GRAD):
+                self.steps.append(ev)
+        for ev in self.a.trace.of_kind("backward"):
+            if not self._stepped(ev):
+                continue
+            if ev.labels & L.VAL:
+                self.val_updates.append(ev)
+            if ev.labels & L.TRAIN:
+                self.train_updates.append(ev)
+
+    @staticmethod
+    def _is_score(ev: TraceEvent) -> bool:
+        lab = ev.labels
+        if not lab & L.VAL or lab & L.GRAD:
+            return False
+        name = ev.event.text.rsplit(".", 1)[-1].split("[", 1)[0]
+        named = bool(ACCUMULATOR.search(name)) and "train" not in name.lower()
+        return bool(lab & L.GOLD) or named
+
+    def _stepped(self, ev: TraceEvent) -> bool:
+        n = len(ev.stack)
+        for step in self.steps:
+            m = len(step.stack)
+            if step.stack[: min(n, m)] == ev.stack[: min(n, m)]:
+                return True
+        return False
+
+    # ----- phases --------------------------------------------------------------------------------
+    @cached_property
+    def artifact_seq(self) -> int:
+        """Seq of the first save or quantization after the last training update (0 when none)."""
+        last_train = max((e.seq for e in self.train_updates if e.reached), default=0)
+        for ev in self.a.trace.events:
+            if ev.seq <= last_train or not ev.reached:
+                continue
+            if ev.kind == "save" or (ev.kind == "call" and ARTIFACT_CALL.search(self._callee_name(ev))):
+                return ev.seq
+        return 0
+
+    def _callee_name(self, ev: TraceEvent) -> str:
+        call = ev.event.call
+        if call is None:
+            return ""
+        names = [self.a.program.funcs[f].name for f in call.resolved]
+        return " ".join([call.method, *names])
+
+    @cached_property
+    def training_loops(self) -> set[LoopKey]:
+        return {loop for ev in self.train_updates for loop in ev.loop_path()}
+
+    def in_training_loop(self, ev: TraceEvent) -> bool:
+        return any(loop in self.training_loops for loop in ev.loop_path())
+
+    # ----- score-first coverage ------------------------------------------------------------------
+    def same_iteration(self, a: TraceEvent, b: TraceEvent, loop: LoopKey) -> bool:
+        fid, _ = loop
+        pa, pb = frame_prefix(a, fid), frame_prefix(b, fid)
+        return pa is not None and pa == pb and loop in a.loop_path() and loop in b.loop_path()
+
+    def covering_loop(self, upd: TraceEvent) -> LoopKey | None:
+        """A loop around `upd` in whose iteration a score came before the update."""
+        for loop in reversed(upd.loop_path()):
+            if any(s.seq < upd.seq and self.same_iteration(s, upd, loop) for s in self.scores):
+                return loop
+        return None
+
+    def later_scores_in_loop(self, upd: TraceEvent) -> tuple[LoopKey, TraceEvent] | None:
+        """The innermost loop around `upd` holding a score after it in the same iteration."""
+        for loop in reversed(upd.loop_path()):
+            after = [s for s in self.scores if s.seq > upd.seq and self.same_iteration(s, upd, loop)]
+            if after:
+                return loop, after[0]
+        return None
+
+    def is_warmup(self, ev: TraceEvent) -> bool:
+        """Compile warm-up context: a function, loop or nearby log message that says warm-up/compile."""
+        program = self.a.program
+        if any(WARMUP.search(program.funcs[f.fid].name) for f in ev.stack):
+            return True
+        for fid, lid in ev.loop_path():
+            loop = self.a.flow.facts[fid].loops.get(lid)
+            if loop is None:
+                continue
+            node = loop.node
+            header = dotted(node.iter) + " " + dotted(node.target) if isinstance(node, ast.For | ast.AsyncFor) else ""
+            if WARMUP.search(header) or any(WARMUP.search(t) for t in loop.targets):
+                return True
+            if self._warm_message_before(fid, node.lineno):
+                return True
+        return False
+
+    def _warm_message_before(self, fid: int, line: int) -> bool:
+        src = self.a.program.source(fid)
+        lo = max(1, line - 12)
+        return any(WARMUP.search(text) and ("log" in text or "print" in text) for text in src.lines[lo - 1 : line - 1])
+
+    # ----- Hessian collection --------------------------------------------------------------------
+    @cached_property
+    def hessian_collectors(self) -> dict[int, ast.AST]:
+        """fid -> the hook registration or X^T X node that makes it a Hessian collector."""
+        xtx_funcs = {fid for fid, facts in self.a.flow.facts.items() if any(e.kind == "xtx" for e in facts.events)}
+        factories = {fid for fid in xtx_funcs for fid in self._enclosing(fid)}
+        out: dict[int, ast.AST] = {}
+        for fid, facts in self.a.flow.facts.items():
+            info = self.a.program.funcs[fid]
+            if info.kind != "function":
+                continue
+            for ev in facts.events:
+                if ev.kind == "hook" and ev.value is not None:
+                    hooks = set(self.a.flow.space.funcs_in(self.a.flow.concrete(ev.value.ev(self.a.flow))))
+                    hooks |= set(self._called_in(ev.node, fid))
+                    if hooks & (xtx_funcs | factories):
+                        out.setdefault(fid, ev.node)
+            if fid in xtx_funcs and re.search(r"hessian|gptq|calib", info.name, re.I):
+                out.setdefault(fid, next(e.node for e in facts.events if e.kind == "xtx"))
+        return out
+
+    def _enclosing(self, fid: int) -> list[int]:
+        chain = self.a.program.scope_chain(fid)
+        return [f for f in chain if self.a.program.funcs[f].kind == "function"]
+
+    def _called_in(self, node: ast.AST, fid: int) -> list[int]:
+        found: list[int] = []
+        for call in self.a.flow.facts[fid].calls:
+            if any(call.node is n for n in ast.walk(node)):
+                found += list(call.resolved)
+        return found
