@@ -160,13 +160,14 @@ def reproduce(  # one parameter per CLI option
         slack_s=slack,
         term_grace_s=term_grace,
     )
+    # Before anything derives the run id from the manifest: the claims are part of the plan.
+    if options.source_dir is not None and options.source_dir.is_dir():
+        manifest = with_submission_claims(manifest, options.source_dir)
     if fresh or run_id:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         options = options.model_copy(update={"run_id": run_id or f"{default_run_id(manifest, options)}-{stamp}"})
     data, tokenizer = (p.resolve() if p is not None else None for p in (data, tokenizer))
     options = options.model_copy(update={"data": _data(manifest, options, data, tokenizer, dry_run)})
-    if options.source_dir is not None and options.source_dir.is_dir():
-        manifest = with_submission_claims(manifest, options.source_dir)
     the_plan = plan(manifest, options)
     if dry_run:
         click.echo(the_plan.model_dump_json(indent=2))

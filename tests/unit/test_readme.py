@@ -1,0 +1,28 @@
+"""The README stays honest: its check index is the catalogue, its commands exist in the Makefile."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pgolf.readme_table import README, updated
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_check_index_is_current() -> None:
+    text = README.read_text("utf-8")
+    assert updated(text) == text, "README check index drifted: run `make docs`"
+
+
+def test_make_targets_named_in_readme_exist() -> None:
+    makefile = (ROOT / "Makefile").read_text("utf-8")
+    makefile += (ROOT / "docker" / "Makefile.inc").read_text("utf-8")  # included by the Makefile
+    targets = set(re.findall(r"^([a-z][\w-]*):", makefile, re.MULTILINE))
+    used = set(re.findall(r"\bmake ([a-z][\w-]*)", README.read_text("utf-8")))
+    assert used <= targets, f"README names make targets that do not exist: {sorted(used - targets)}"
+
+
+def test_readme_carries_the_example_workflow_verbatim() -> None:
+    workflow = (ROOT / "examples" / "records-ci.yml").read_text("utf-8").rstrip()
+    assert workflow in README.read_text("utf-8"), "README's copy-paste workflow drifted from examples/records-ci.yml"
