@@ -28,7 +28,8 @@ MAX_LOAD_DEPTH = 4
 _PY = (".py", ".pyx")
 _C = (".c", ".cc", ".cpp", ".cu", ".cuh", ".h", ".hpp")
 _EXCERPT_CHARS = 200
-_EXEC_CALL = re.compile(r"\b(exec|eval)\s*\(")
+# A bare exec/eval call; `model.eval()` is an attribute call, which scan_wrappers never counts.
+_EXEC_CALL = re.compile(r"(?<![\w.])(exec|eval)\s*\(")
 
 SourceKind = Literal["python", "c"]
 
@@ -171,9 +172,10 @@ class _Gatherer:
     def _unwrap(self, outer: SourceFile, shipped: SourceFile, depth: int) -> list[SourceFile]:
         if outer.tree is None:
             return []
-        if not _EXEC_CALL.search(outer.text):
+        lines = {outer.text.count("\n", 0, m.start()) + 1 for m in _EXEC_CALL.finditer(outer.text)}
+        if not lines:
             return []  # no exec()/eval(): nothing can be a self-extracting wrapper
-        scan = scan_wrappers(outer.tree)
+        scan = scan_wrappers(outer.tree, lines)
         for line, why in scan.failures:
             self._problem(outer.location(line), f"self-extracting wrapper not decoded: {why}", blocking=depth == 1)
         found: list[SourceFile] = []

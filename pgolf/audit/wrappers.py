@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+import bisect
 import bz2
 import lzma
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
 MAX_DECODED_BYTES = 8 * 1024 * 1024  # a real script decodes to < 300 KB; 8 MiB is generous
@@ -54,11 +55,31 @@ class WrapperScan:
     failures: list[tuple[int, str]] = field(default_factory=list)  # (line, why it could not be decoded)
 
 
-def scan_wrappers(tree: ast.Module) -> WrapperScan:
-    """Find exec()/eval() calls whose argument is a literal decoding chain, and decode them."""
+def _nodes_on_lines(tree: ast.Module, lines: Collection[int]) -> Iterator[ast.AST]:
+    """The nodes whose line span contains one of `lines`: a pruned walk (150 KB scripts, few candidates)."""
+    wanted = sorted(lines)
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        start = getattr(node, "lineno", None)
+        if start is not None:
+            end = getattr(node, "end_lineno", None) or start
+            i = bisect.bisect_left(wanted, start)
+            if i == len(wanted) or wanted[i] > end:
+                continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def scan_wrappers(tree: ast.Module, lines: Collection[int] | None = None) -> WrapperScan:
+    """Find exec()/eval() calls whose argument is a literal decoding chain, and decode them.
+
+    `lines`, when given, are the only lines where such a call can start (a text prefilter found
+    them); the rest of the tree is not visited.
+    """
     ev = _Evaluator(tree)
     scan = WrapperScan()
-    for node in ast.walk(tree):
+    for node in ast.walk(tree) if lines is None else _nodes_on_lines(tree, lines):
         if not (isinstance(node, ast.Call) and _call_name(node.func, ev.aliases) in ("exec", "eval")):
             continue
         if not node.args:
