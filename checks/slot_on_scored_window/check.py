@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from pgolf.audit.detect_ttt import ttt_report
-from pgolf.audit.report import analysis_or_skip, outcome
+from pgolf.audit.report import detector_outcome
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.findings import CheckOutcome
 
@@ -19,12 +19,6 @@ class SlotOnScoredWindow:
     since: ClassVar[str] = "0.1.0"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
-        analysis = analysis_or_skip(ctx)
-        if isinstance(analysis, CheckOutcome):
-            return analysis
-        report = ttt_report(analysis)
-        return outcome(
-            report.findings.get(self.rule, []),
-            "no per-window parameter is optimized on the window it then scores",
-            notes=report.notes.get(self.rule, []),
+        return detector_outcome(
+            ctx, ttt_report, self.rule, "no per-window parameter is optimized on the window it then scores"
         )

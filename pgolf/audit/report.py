@@ -8,9 +8,9 @@ says so: the organizers judged the run, not dead code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from pgolf.audit.analysis import Analysis
 from pgolf.audit.sources import SourceSet
@@ -100,3 +100,24 @@ def analysis_or_skip(ctx: CheckContext) -> Analysis | CheckOutcome:
     if analysis is None:
         return not_analysable(sources)
     return analysis
+
+
+class DetectorReport(Protocol):
+    """What a detector module returns: findings and notes per rule id."""
+
+    @property
+    def findings(self) -> Mapping[str, list[CodeFinding]]: ...
+
+    @property
+    def notes(self) -> Mapping[str, list[tuple[Location, str]]]: ...
+
+
+def detector_outcome(
+    ctx: CheckContext, detect: Callable[[Analysis], DetectorReport], rule: str, pass_message: str
+) -> CheckOutcome:
+    """The whole `run` of a code check whose verdict is one rule of a shared detector's report."""
+    analysis = analysis_or_skip(ctx)
+    if isinstance(analysis, CheckOutcome):
+        return analysis
+    report = detect(analysis)
+    return outcome(report.findings.get(rule, []), pass_message, notes=report.notes.get(rule, []))
