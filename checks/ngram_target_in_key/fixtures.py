@@ -123,7 +123,90 @@ def eval_val(h, model, val_tokens):
 
 _779 = fs.script(helpers=fs.NGRAM_CACHE, evaluation=fs.EVAL_NGRAM_CACHE)
 
+# A whole script in the #779 shape written independently of the fixture shapes: a vectorized
+# backoff mixer class, the input/target split as one tuple assignment, and the scorer reached only
+# through `print(...)` in main(). Both constructs once hid the leak from the audit.
+VECTORIZED_MIXER_SCRIPT = """\
+import glob, math, os
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+PRIMES = np.array([2654435761, 2246822519, 3266489917, 668265263], dtype=np.uint64)
+
+
+def load(pattern):
+    return np.concatenate([np.fromfile(f, dtype=np.uint16, offset=1024) for f in sorted(glob.glob(pattern))])
+
+
+class BackoffNgramMixer:
+    def __init__(self, order=4, buckets=1 << 22):
+        self.order = order
+        self.mask = np.uint64(buckets - 1)
+        self.ctx_tables = [np.zeros(buckets, dtype=np.uint32) for _ in range(order)]
+        self.full_tables = [np.zeros(buckets, dtype=np.uint32) for _ in range(order)]
+
+    def score(self, x_np, y_np, model_p):
+        ctx_hash = np.zeros(len(y_np), dtype=np.uint64)
+        p = model_p.copy()
+        for oi in range(self.order):
+            ctx_hash ^= x_np[:, -1 - oi].astype(np.uint64) * PRIMES[oi]
+            ctx_key = (ctx_hash & self.mask).astype(np.int64)
+            full_key = ((ctx_hash ^ (y_np.astype(np.uint64) * PRIMES[oi])) & self.mask).astype(np.int64)
+            ctx_c = self.ctx_tables[oi][ctx_key]
+            full_c = self.full_tables[oi][full_key]
+            p_ng = np.minimum(full_c, ctx_c) / np.maximum(ctx_c, 1)
+            p = np.where(ctx_c > 0, 0.8 * p + 0.2 * p_ng, p)
+        return p
+
+    def update(self, x_np, y_np):
+        ctx_hash = np.zeros(len(y_np), dtype=np.uint64)
+        for oi in range(self.order):
+            ctx_hash ^= x_np[:, -1 - oi].astype(np.uint64) * PRIMES[oi]
+            np.add.at(self.ctx_tables[oi], (ctx_hash & self.mask).astype(np.int64), 1)
+            full = (ctx_hash ^ (y_np.astype(np.uint64) * PRIMES[oi])) & self.mask
+            np.add.at(self.full_tables[oi], full.astype(np.int64), 1)
+
+
+def eval_val_ngram(model, val_tokens, seq_len=1024):
+    mixer = BackoffNgramMixer()
+    nll = 0.0
+    with torch.inference_mode():
+        for i in range(0, len(val_tokens) - seq_len - 1, seq_len):
+            chunk = torch.from_numpy(val_tokens[i : i + seq_len + 1].astype(np.int64))
+            x, y = chunk[:-1], chunk[1:]
+            probs = F.softmax(model(x[None])[0].float(), dim=-1)
+            model_p = probs.gather(-1, y[:, None])[:, 0].numpy()
+            windows = np.lib.stride_tricks.sliding_window_view(val_tokens[i : i + seq_len + 4], 4)[:seq_len]
+            p = mixer.score(windows, y.numpy(), model_p)
+            nll += float(-np.log(p).sum())
+            mixer.update(windows, y.numpy())
+    return nll
+
+
+def main():
+    model = torch.nn.Linear(8, 8)
+    val_tokens = load(os.path.join(os.environ.get("DATA_PATH", "."), "fineweb_val_*.bin"))
+    print(f"final_ngram val_loss:{eval_val_ngram(model, val_tokens):.4f}")
+
+
+if __name__ == "__main__":
+    main()
+"""
+
 FIXTURES = [
+    Fixture(
+        "vectorized-backoff-mixer",
+        Status.FAIL,
+        {**standard_files(), "train_gpt.py": VECTORIZED_MIXER_SCRIPT},
+        "#779 shape: full_key hashes y; x, y split in one tuple assignment; scorer reached via print()",
+    ),
+    Fixture(
+        "vectorized-backoff-mixer-wrapped",
+        Status.FAIL,
+        {**standard_files(), "train_gpt.py": fs.lzma_wrapped(VECTORIZED_MIXER_SCRIPT)},
+        "the same mixer shipped as an lzma+base85 self-extracting wrapper",
+    ),
     Fixture("plain-record", Status.PASS, {**standard_files(), "train_gpt.py": fs.script()}, "no n-gram cache at all"),
     Fixture(
         "context-only-full-vocab-ngram",

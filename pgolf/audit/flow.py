@@ -215,12 +215,14 @@ class Flow:
 
     def call(self, c: Call) -> int:  # noqa: PLR0911 - one return per call kind
         kind = c.kind
+        # Arguments are evaluated even when the result drops their labels: a user call nested in
+        # them (`print(eval_val(...))`, `len(loader.next())`) must still resolve and be reached.
+        recv = c.recv.ev(self) if c.recv is not None else 0
+        args = c.arg_union(self)
         if kind == "sanitize":
             return 0
         if kind in ("time", "env", "rand", "opt"):
             return {"time": L.TIME, "env": L.ENV, "rand": L.RAND, "opt": L.OPT}[kind]
-        recv = c.recv.ev(self) if c.recv is not None else 0
-        args = c.arg_union(self)
         if kind == "ce":
             return L.GOLD | (args & ~(L.ANY_TARGET | L.DIST | L.GOLD_WEAK))
         if kind == "dist":

@@ -240,8 +240,13 @@ class Scanner:
 
     def _assign(self, node: ast.Assign) -> None:
         if _pairwise(node):
+            outer = self._stmt_id
             for t, v in zip(node.targets[0].elts, node.value.elts, strict=True):  # type: ignore[attr-defined]
+                # `x, y = buf[:-1], buf[1:]` is two assignments: the input/target split must be seen
+                # as in separate statements (shifted slices in one expression are not a target).
+                self._stmt_id = id(v)
                 self._store(t, self.expr(v), v)
+            self._stmt_id = outer
             return
         value = self.expr(node.value)
         before = dict(self._state)
