@@ -194,7 +194,103 @@ if __name__ == "__main__":
     main()
 """
 
+# Targets from a loader that returns `buf[:-1], buf[1:]`, hashed into a count table passed as an argument.
+LOADER_TARGET_SCRIPT = """\
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+class TokenLoader:
+    def __init__(self, pattern, seq_len):
+        self.tokens = np.fromfile(pattern, dtype=np.uint16, offset=1024)
+        self.pos = 0
+        self.seq_len = seq_len
+
+    def next_batch(self):
+        buf = torch.from_numpy(self.tokens[self.pos : self.pos + self.seq_len + 1].astype(np.int64))
+        self.pos += self.seq_len
+        return buf[:-1], buf[1:]
+
+
+def eval_val(model, loader, steps, table, ctx_table, mask):
+    total = 0.0
+    with torch.inference_mode():
+        for _ in range(steps):
+            x, y = loader.next_batch()
+            logp = F.log_softmax(model(x), dim=-1)
+            p_model = logp.gather(-1, y[:, None]).exp()[:, 0]
+            h = (x * 2654435761) & mask
+            full = (h ^ (y * 2246822519)) & mask
+            p_ng = table[full] / torch.clamp(ctx_table[h], min=1)
+            total += float(-torch.log(0.7 * p_model + 0.3 * p_ng).sum())
+            table.index_add_(0, full, torch.ones_like(full, dtype=table.dtype))
+            ctx_table.index_add_(0, h, torch.ones_like(h, dtype=ctx_table.dtype))
+    return total
+
+
+def main():
+    loader = TokenLoader("./data/fineweb_val_000000.bin", 1024)
+    model = torch.nn.Embedding(1024, 1024)
+    mask = (1 << 20) - 1
+    table = torch.zeros(1 << 20)
+    ctx = torch.zeros(1 << 20)
+    score = eval_val(model, loader, 100, table, ctx, mask)
+    print(f"final val_loss:{score}")
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+# A dict n-gram cache keyed by token tuples; the target is the newest token of the stream (heuristic).
+DICT_TUPLE_CACHE_SCRIPT = """\
+import math
+import numpy as np
+import torch
+
+
+def eval_cache(model, val_tokens, order=3, lam=0.2):
+    counts = {}
+    ctx_counts = {}
+    nll = 0.0
+    with torch.no_grad():
+        probs = torch.softmax(model(torch.from_numpy(val_tokens[None].astype(np.int64)))[0], -1).numpy()
+    for t in range(order, len(val_tokens)):
+        ctx = tuple(val_tokens[t - order : t])
+        tok = int(val_tokens[t])
+        c_full = counts.get(ctx + (tok,), 0)
+        c_ctx = ctx_counts.get(ctx, 0)
+        p_cache = c_full / c_ctx if c_ctx else 0.0
+        nll -= math.log(lam * p_cache + (1 - lam) * probs[t - 1, tok])
+        counts[ctx + (tok,)] = c_full + 1
+        ctx_counts[ctx] = c_ctx + 1
+    return nll
+
+
+def main():
+    val_tokens = np.fromfile("fineweb_val_000000.bin", dtype=np.uint16, offset=1024)
+    model = torch.nn.Identity()
+    print("final_cache", eval_cache(model, val_tokens))
+
+
+main()
+"""
+
+
 FIXTURES = [
+    Fixture(
+        "loader-tuple-return-targets",
+        Status.FAIL,
+        {**standard_files(), "train_gpt.py": LOADER_TARGET_SCRIPT},
+        "y from `return buf[:-1], buf[1:]` hashed into the key of a count table that feeds the score",
+    ),
+    Fixture(
+        "dict-tuple-key-cache",
+        Status.WARN,
+        {**standard_files(), "train_gpt.py": DICT_TUPLE_CACHE_SCRIPT},
+        "counts.get(ctx + (tok,)) with tok the newest stream token: a leak if tok is the scored token",
+    ),
     Fixture(
         "vectorized-backoff-mixer",
         Status.FAIL,

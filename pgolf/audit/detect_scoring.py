@@ -385,7 +385,20 @@ def _is_slice(node: ast.expr) -> bool:
     return isinstance(node, ast.Tuple) and any(isinstance(e, ast.Slice) for e in node.elts)
 
 
+def _tuple_key_node(node: ast.AST) -> bool:
+    """A dict key built as a token tuple: `ctx + (tok,)`, `tuple(tokens[i - n : i + 1])`.
+
+    Multi-dimensional indexing (`probs[t, tok]`, a gather from the model's distribution) is a bare
+    Tuple slice and is deliberately not matched.
+    """
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return isinstance(node.left, ast.Tuple) or isinstance(node.right, ast.Tuple)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tuple"
+
+
 def _hash_node(node: ast.AST) -> bool:
+    if _tuple_key_node(node):
+        return True  # a dict n-gram table keyed by token tuples is a hash table too
     if isinstance(node, ast.BinOp):
         if isinstance(node.op, ast.BitXor | ast.LShift):
             return True

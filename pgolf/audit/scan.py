@@ -240,13 +240,9 @@ class Scanner:
 
     def _assign(self, node: ast.Assign) -> None:
         if _pairwise(node):
-            outer = self._stmt_id
-            for t, v in zip(node.targets[0].elts, node.value.elts, strict=True):  # type: ignore[attr-defined]
-                # `x, y = buf[:-1], buf[1:]` is two assignments: the input/target split must be seen
-                # as in separate statements (shifted slices in one expression are not a target).
-                self._stmt_id = id(v)
-                self._store(t, self.expr(v), v)
-            self._stmt_id = outer
+            targets, values = node.targets[0].elts, node.value.elts  # type: ignore[attr-defined]
+            for t, v, value in zip(targets, values, self._elementwise(values), strict=True):
+                self._store(t, value, v)
             return
         value = self.expr(node.value)
         before = dict(self._state)
@@ -284,7 +280,18 @@ class Scanner:
         self.facts.returns.append(self.expr(node.value))
         elems = node.value.elts if isinstance(node.value, ast.Tuple) else None
         plain = elems and not any(isinstance(e, ast.Starred) for e in elems)
-        self.facts.return_elems.append([self.expr(e) for e in elems] if elems and plain else None)
+        self.facts.return_elems.append(self._elementwise(elems) if elems and plain else None)
+
+    def _elementwise(self, elems: list[ast.expr]) -> list[R]:
+        """Tuple elements as if each were its own statement: `return buf[:-1], buf[1:]` splits
+        inputs from targets the way two assignments do (shifted slices inside one expression are not)."""
+        outer = self._stmt_id
+        out = []
+        for e in elems:
+            self._stmt_id = id(e)
+            out.append(self.expr(e))
+        self._stmt_id = outer
+        return out
 
     def _expressions(self, node: ast.stmt) -> None:
         for child in ast.iter_child_nodes(node):
