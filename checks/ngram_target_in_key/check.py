@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from pgolf.audit.detect_scoring import scoring_report
-from pgolf.audit.report import analysis_or_skip, outcome
+from pgolf.audit.report import detector_outcome
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.findings import CheckOutcome
 
@@ -19,11 +19,9 @@ class NgramTargetInKey:
     since: ClassVar[str] = "0.1.0"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
-        analysis = analysis_or_skip(ctx)
-        if isinstance(analysis, CheckOutcome):
-            return analysis
-        report = scoring_report(analysis)
-        return outcome(
-            report.findings.get(self.rule, []),
+        return detector_outcome(
+            ctx,
+            scoring_report,
+            self.rule,
             "no n-gram table is read at scoring time with a key that contains the scored token",
         )

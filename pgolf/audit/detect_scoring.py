@@ -23,7 +23,7 @@ from pgolf.audit.analysis import Analysis
 from pgolf.audit.astutil import dotted, last_name, names_in
 from pgolf.audit.local import LocalFlow
 from pgolf.audit.report import CodeFinding, path_adjusted
-from pgolf.findings import Status
+from pgolf.findings import Location, Status
 
 _BYTE_MIX_NAMES = re.compile(r"ppm.*(mix|bpb)|mix.*bpb|score_byte|byte.*mix|mixture_bpb", re.I)
 _PRIME_MIN = 1000
@@ -33,6 +33,7 @@ _BUCKETS = re.compile(r"mask|bucket|table_size|n_slots|hash_size", re.I)
 @dataclass
 class ScoringReport:
     findings: dict[str, list[CodeFinding]] = field(default_factory=dict)
+    notes: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)  # the shared report shape
 
     def add(self, rule: str, finding: CodeFinding) -> None:
         self.findings.setdefault(rule, []).append(finding)
