@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import math
 import sys
 from pathlib import Path
@@ -160,3 +161,70 @@ def test_fa3_only_features_are_refused(fa: ModuleType) -> None:
 
 def test_marks_itself_as_the_shim(fa: ModuleType) -> None:
     assert fa.PGOLF_SHIM is True
+
+
+def _varlen_reference(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bounds: list[int]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-segment naive attention (causal) and the per-row log-sum-exp, [total, h, d] / [h, total]."""
+    outs, lses = [], []
+    group = q.shape[1] // k.shape[1]
+    for a, b in itertools.pairwise(bounds):
+        if a == b:
+            continue
+        outs.append(naive(q[None, a:b], k[None, a:b], v[None, a:b], causal=True)[0])
+        kk = k[a:b].double().repeat_interleave(group, dim=1)
+        s = torch.einsum("shd,thd->hst", q[a:b].double(), kk) / math.sqrt(q.shape[-1])
+        s = s.masked_fill(~torch.ones(b - a, b - a, dtype=torch.bool).tril(), float("-inf"))
+        lses.append(torch.logsumexp(s, dim=-1))
+    return torch.cat(outs), torch.cat(lses, dim=-1)
+
+
+def test_varlen_skips_zero_length_segments_like_the_records_padding(fa: ModuleType) -> None:
+    # #2135's _build_cu_seqlens pads cu_seqlens to a bucket multiple by repeating the total length,
+    # and documents can be split to length 0 nowhere else: both give empty segments.
+    bounds = [0, 5, 5, 22, 23, 40, 40, 40, 40]
+    cu = torch.tensor(bounds, dtype=torch.int32)
+    q, k, v = (t[0] for t in _qkv(1, 40, 40, 4, 2))
+    out, lse = fa.flash_attn_varlen_func(q, k, v, cu, cu, 17, 17, causal=True, return_attn_probs=True)
+    want_out, want_lse = _varlen_reference(q, k, v, bounds)
+    torch.testing.assert_close(out.double(), want_out, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(lse.double(), want_lse, rtol=1e-4, atol=1e-5)
+
+
+def test_fast_paths_never_build_the_score_matrix(fa: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Causal self-attention (what records call) runs in SDPA's fused kernels, forward and backward."""
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the explicit [b, h, s, s] path ran")
+
+    monkeypatch.setattr(fa, "_math", refuse)
+    monkeypatch.setattr(fa, "_math_bwd", refuse)
+    lengths = [1, 2, 3, 16, 17, 31, 64, 0, 5]
+    bounds = [0, *torch.tensor(lengths).cumsum(0).tolist(), sum(lengths)]
+    cu = torch.tensor(bounds, dtype=torch.int32)
+    q, k, v = (t[0].requires_grad_(True) for t in _qkv(1, sum(lengths), sum(lengths), 6, 2))
+    out = fa.flash_attn_varlen_func(q, k, v, cu, cu, 64, 64, causal=True)
+    want, _ = _varlen_reference(q, k, v, bounds)
+    torch.testing.assert_close(out.double(), want, rtol=1e-4, atol=1e-5)
+    got = _grads(out.pow(2).sum(), (q, k, v))
+    ref = _grads(want.pow(2).sum(), (q, k, v))
+    for g, w in zip(got, ref, strict=True):
+        torch.testing.assert_close(g, w, rtol=1e-4, atol=1e-5)
+    qd, kd, vd = (t.requires_grad_(True) for t in _qkv(3, 20, 20, 4, 1))
+    dense = fa.flash_attn_func(qd, kd, vd, causal=True)
+    got = _grads(dense.pow(2).sum(), (qd, kd, vd))
+    ref = _grads(naive(qd, kd, vd, causal=True).pow(2).sum(), (qd, kd, vd))
+    for g, w in zip(got, ref, strict=True):
+        torch.testing.assert_close(g, w, rtol=1e-4, atol=1e-5)
+
+
+def test_the_kernel_runs_whatever_sdpa_backends_the_script_disabled(fa: ModuleType) -> None:
+    # #2135 calls enable_math_sdp(False), enable_mem_efficient_sdp(False), ...: F.scaled_dot_product_attention
+    # then refuses most inputs ("Invalid backend"); the shim calls the fused kernels directly.
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    q, k, v = _qkv(1, 8, 8, 2, 2)
+    with sdpa_kernel([SDPBackend.CUDNN_ATTENTION]):
+        out = fa.flash_attn_func(q, k, v, causal=True)
+    torch.testing.assert_close(out.double(), naive(q, k, v, causal=True), rtol=1e-4, atol=1e-5)
