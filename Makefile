@@ -9,10 +9,11 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 PR ?= example
 PYTEST_ARGS ?=
+REALREPO_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv test test-unit test-integration test-gpu lint typecheck format bench reproduce \
-	check-example schemas docs new-check clean
+	check-example schemas docs new-check clean realrepo
 
 help:
 	@echo "make reproduce PR=example   train+evaluate the bundled example on CPU, then audit it"
@@ -21,6 +22,7 @@ help:
 	@echo "make test                   unit, integration and corpus tests"
 	@echo "make lint                   ruff + mypy --strict"
 	@echo "make bench                  speed figures (pgolf check, code audit, runner overhead)"
+	@echo "make realrepo               pgolf check over the real repository snapshot (main + PR heads): figures"
 	@echo "make image                  build the pinned reproduction image (needs Docker)"
 
 $(BIN)/.installed: pyproject.toml
@@ -55,6 +57,11 @@ format: venv
 
 bench: venv
 	$(BIN)/python -m pgolf.bench
+
+# Every record folder on the challenge's main and every folder a PR head adds (../shared snapshot):
+# folders, FAILs by rule per policy, crashes and `error` results, median and max time per folder.
+realrepo: venv
+	$(BIN)/python -m pgolf.realrepo $(REALREPO_ARGS)
 
 reproduce: venv
 	$(BIN)/pgolf reproduce $(PR)
