@@ -1,7 +1,9 @@
 """The error hierarchy: one exit code per class, one top-level handler (pgolf.cli).
 
 Exit-code contract (tested in tests/unit/test_cli.py):
-    0 clean, 1 violations found, 2 usage or input error, 3 environment missing, 4 internal error.
+    0 clean, 1 violations found, 2 usage or input error, 3 environment missing, 4 internal error,
+    5 incomplete (a reproduction whose seeds did not all finish their planned run: no verdict on the claim).
+A reproduction exits 0 when reproduced and 1 when not reproduced (pgolf.report.verdict).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 4
+EXIT_INCOMPLETE = 5
 
 
 class PgolfError(Exception):

@@ -68,6 +68,13 @@ class DataRules(_Frozen):
         return None
 
 
+class ReproductionRules(_Frozen):
+    """How a reproduction's mean is compared with the claimed mean (RULES.md REPRODUCIBILITY)."""
+
+    tolerance_sigmas: float = Field(gt=0)  # |z| of the mean difference allowed
+    min_seed_std_bpb: float = Field(gt=0)  # floor on the claimed per-seed spread (and its value with one seed)
+
+
 class RulesetInfo(_Frozen):
     id: str
     title: str
@@ -79,6 +86,7 @@ class Ruleset(_Frozen):
     tracks: dict[str, TrackLimits]
     policies: dict[PolicyName, Policy]
     data: DataRules
+    reproduction: ReproductionRules
 
     @property
     def id(self) -> str:
@@ -106,6 +114,7 @@ class _RulesetFile(BaseModel):
     tracks: dict[str, TrackLimits] = Field(min_length=1)
     policies: dict[PolicyName, Policy]
     data: DataRules
+    reproduction: ReproductionRules
 
 
 def available_rulesets() -> list[str]:
@@ -132,4 +141,5 @@ def load_ruleset(ruleset_id: str | None = None) -> Ruleset:
         data=raw.data.model_copy(
             update={"variants": {k: v.model_copy(update={"name": k}) for k, v in raw.data.variants.items()}}
         ),
+        reproduction=raw.reproduction,
     )

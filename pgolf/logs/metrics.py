@@ -69,20 +69,24 @@ def on_old_step(acc: Acc, s: str) -> None:
         return
     train_ms = P.to_float(time[1]) if time else None
     acc.last_step = (step, total, train_ms)
+    acc.log.planned_steps = total
     target.append(CurvePoint(step=step, train_time_ms=train_ms, loss=loss, val_bpb=val_bpb))
 
 
 def on_new_step(acc: Acc, s: str) -> None:
     """`N/M train_loss: X train_time: X.Xm tok/s: N` (minutes) and `N/M val_loss: X val_bpb: Y`."""
-    m = P.NEW_TRAIN_STEP.match(s)
-    if m is not None:
-        step, loss, minutes = P.to_int(m[1]), P.to_float(m[3]), P.to_float(m[4])
-        if step is not None and loss is not None:
-            train_ms = minutes * 60_000 if minutes is not None else None
-            acc.log.train_curve.append(CurvePoint(step=step, train_time_ms=train_ms, loss=loss))
+    train = P.NEW_TRAIN_STEP.match(s)
+    m = train or P.NEW_VAL_STEP.match(s)
+    if m is None:
         return
-    m = P.NEW_VAL_STEP.match(s)
-    if m is not None:
-        step, loss, bpb = P.to_int(m[1]), P.to_float(m[3]), P.to_float(m[4])
-        if step is not None and loss is not None:
-            acc.log.val_curve.append(CurvePoint(step=step, train_time_ms=None, loss=loss, val_bpb=bpb))
+    step, total, loss = P.to_int(m[1]), P.to_int(m[2]), P.to_float(m[3])
+    if total is not None:
+        acc.log.planned_steps = total
+    if step is None or loss is None:
+        return
+    if train is not None:
+        minutes = P.to_float(m[4])
+        train_ms = minutes * 60_000 if minutes is not None else None
+        acc.log.train_curve.append(CurvePoint(step=step, train_time_ms=train_ms, loss=loss))
+    else:
+        acc.log.val_curve.append(CurvePoint(step=step, train_time_ms=None, loss=loss, val_bpb=P.to_float(m[4])))

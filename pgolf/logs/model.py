@@ -149,6 +149,7 @@ class ParsedLog(BaseModel):
     world_size: At[int] | None = None
     grad_accum_steps: At[int] | None = None
     step_avg_ms: float | None = None  # the last step_avg seen (old format) or derived from train steps
+    planned_steps: int | None = None  # M of the last `N/M` step line: the step count the script planned
     python_version: At[str] | None = None
     torch_version: At[str] | None = None
     cuda_version: At[str] | None = None

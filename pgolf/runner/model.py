@@ -281,11 +281,31 @@ class TraceSummary(_Frozen):
     processes: int = 0
     events: int = 0
     opens_by_phase: dict[str, list[str]] = Field(default_factory=dict)  # phase -> distinct files
+    first_opens: list[DataAccess] = Field(default_factory=list)  # each file's first open in each phase, by time
     train_shards_after_stop: list[DataAccess] = Field(default_factory=list)
     val_opened_in_training: list[DataAccess] = Field(default_factory=list)
     sockets: list[SocketUse] = Field(default_factory=list)  # non-loopback only, plus a count below
     loopback_connects: int = 0
     dropped_lines: int = 0  # unreadable trace lines (a rank killed mid-write)
+
+
+class StopReason(StrEnum):
+    """How training ended, as the run's own log states it."""
+
+    ITERATIONS = "iterations"  # the last step line reached its planned count (N/N)
+    WALLCLOCK_CAP = "wallclock_cap"  # a `stopping_early:` line: the script's own time cap stopped it
+    NOT_REPORTED = "not_reported"  # neither: the log ends before training did (crash, kill, cut short)
+
+
+class TrainingProgress(_Frozen):
+    """Steps reached against the steps planned, and the stop the log reports (its line as evidence)."""
+
+    steps_reached: int | None = None  # the stop line's step, else the last step line's
+    steps_planned: int | None = None  # M of the `N/M` step lines (ITERATIONS)
+    stop_reason: StopReason = StopReason.NOT_REPORTED
+    stop_line: int | None = None  # 1-based line of the stop (or last step) line in the log
+    stop_text: str | None = None
+    wallclock_cap_s: float | None = None  # MAX_WALLCLOCK_SECONDS as the log printed it
 
 
 class SeedRecord(_Frozen):
@@ -310,6 +330,7 @@ class SeedRecord(_Frozen):
     claim: SeedClaim | None = None
     parsed_log: ParsedLog | None = None
     parse_note: str | None = None  # why parsed_log is absent
+    progress: TrainingProgress | None = None  # None in records written before it existed
     fingerprint: EnvFingerprint
     trace: TraceSummary
     violations: list[str] = Field(default_factory=list)  # slugs; a non-empty list means exit 1

@@ -31,6 +31,7 @@ from pgolf.runner.model import (
     SeedStatus,
     StampedLine,
 )
+from pgolf.runner.progress import training_progress
 from pgolf.runner.trace import TraceClock, summarize
 
 ISOLATION_LOCAL = "local: process group only"
@@ -228,6 +229,7 @@ def finalize(spec: RunSpec, execution: Execution) -> SeedRecord:
         claim=spec.claim,
         parsed_log=parsed,
         parse_note=parse_note,
+        progress=training_progress(parsed) if parsed is not None else None,
         fingerprint=execution.fingerprint,
         trace=trace,
         violations=_verdict(status, score, artifacts),

@@ -24,6 +24,8 @@ _LOOPBACK = re.compile(r"127\.\d+\.\d+\.\d+|::1|'localhost'|^'/|^\"/|AddressFami
 
 # More than this many socket records would only repeat themselves; the count is kept.
 MAX_SOCKETS = 200
+# First opens kept per seed: one per (phase, file), so 80 shards over a handful of phases fit.
+MAX_FIRST_OPENS = 2000
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class _Tally:
     """What summarize() accumulates while walking the events."""
 
     opens: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    first: dict[tuple[str, str], DataAccess] = field(default_factory=dict)
     after_stop: list[DataAccess] = field(default_factory=list)
     val_in_training: list[DataAccess] = field(default_factory=list)
     sockets: list[SocketUse] = field(default_factory=list)
@@ -81,6 +84,12 @@ class _Tally:
 
     def add_open(self, access: DataAccess, stop_s: float | None) -> None:
         self.opens[access.phase].add(access.path)
+        key = (access.phase, access.path)
+        earlier = self.first.get(key)
+        # ranks' trace files are read one after another, so a later event may be an earlier open
+        keep = len(self.first) < MAX_FIRST_OPENS if earlier is None else access.t_s < earlier.t_s
+        if keep:
+            self.first[key] = access
         if stop_s is not None and access.t_s > stop_s and _TRAIN_SHARD.search(access.path):
             self.after_stop.append(access)
         if access.phase == "training" and _VAL_FILE.search(access.path):
@@ -118,6 +127,7 @@ def summarize(trace_dir: Path, prefixes: tuple[str, ...], phases: PhaseReport, c
         processes=processes,
         events=len(events),
         opens_by_phase={phase: sorted(files) for phase, files in sorted(tally.opens.items())},
+        first_opens=sorted(tally.first.values(), key=lambda a: (a.t_s, a.path)),
         train_shards_after_stop=tally.after_stop,
         val_opened_in_training=tally.val_in_training,
         sockets=tally.sockets,

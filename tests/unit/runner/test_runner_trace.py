@@ -51,6 +51,13 @@ def test_training_shards_read_after_the_stop_line_are_evidence(tmp_path: Path) -
     assert summary.train_shards_after_stop[0].phase == "serialization"
     assert [a.t_s for a in summary.val_opened_in_training] == [8.0]
     assert summary.dropped_lines == 1
+    # each file's first open per phase, in time order: the report's "which shards opened when"
+    assert [(a.phase, a.path, a.t_s) for a in summary.first_opens] == [
+        ("boot", "fineweb_val_000000.bin", 1.0),
+        ("training", "fineweb_train_000000.bin", 6.0),
+        ("training", "fineweb_val_000000.bin", 8.0),
+        ("serialization", "fineweb_train_000001.bin", 15.2),
+    ]
 
 
 def test_only_non_loopback_network_use_is_listed(tmp_path: Path) -> None:
