@@ -7,13 +7,15 @@ import time
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from pgolf.findings import CheckOutcome, CheckResult, Evidence, Location, PolicyName, Status
 from pgolf.folder import SubmissionFolder
-from pgolf.ruleset import Policy, Ruleset, TrackLimits
+from pgolf.ruleset import Policy, Ruleset, Ruling, TrackLimits
+from pgolf.timeline import JudgedAt, grandfather_evidence, in_force, judged_at, ruling_cap
 
 if TYPE_CHECKING:
     from pgolf.audit.analysis import Analysis
@@ -51,6 +53,7 @@ class CheckContext:
     policy_name: PolicyName = "readme"
     baseline: Baseline | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
+    as_of: date | None = None  # set by `--ruleset ID`: judge as of that ruleset's date, not the submission's
 
     @property
     def policy(self) -> Policy:
@@ -69,6 +72,28 @@ class CheckContext:
         meta = self.meta.meta if self.meta else None
         from_json = self.ruleset.track(meta.track.value) if meta and meta.track else None
         return from_json or self.ruleset.default_track
+
+    @cached_property
+    def judged_at(self) -> JudgedAt:
+        """The day whose rulings apply: `as_of`, else submission.json `date`, else the folder's prefix."""
+        meta = self.meta.meta if self.meta else None
+        return judged_at(self.folder.name, meta, self.as_of)
+
+    def ruling(self, ruling_id: str) -> Ruling:
+        return self.ruleset.ruling(ruling_id)
+
+    def in_force(self, ruling_id: str) -> bool:
+        """Whether the ruling applied on the submission's date (see pgolf.timeline)."""
+        return in_force(self.ruling(ruling_id), self.judged_at)
+
+    def ruling_cap(self, ruling_id: str, policy: Policy) -> tuple[Status, str]:
+        """The most severe status a violation of the ruling may get under `policy`, with the reason."""
+        return ruling_cap(self.ruling(ruling_id), self.judged_at, policy)
+
+    def grandfathered(self, ruling_id: str) -> Evidence | None:
+        """Evidence that the submission predates the ruling; None when the ruling is in force."""
+        ruling = self.ruling(ruling_id)
+        return None if in_force(ruling, self.judged_at) else grandfather_evidence(ruling, self.judged_at)
 
     @cached_property
     def meta(self) -> MetaReadResult | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from pgolf import __version__
@@ -30,11 +31,12 @@ def check_folder(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     baseline: Baseline | None = None,
+    as_of: date | None = None,
 ) -> SubmissionReport:
     folder = load_folder(path)
     if not any(folder.by_role(role) for role in _SUBMISSION_ROLES):
         raise InputError(f"{path}: not a submission folder (no submission*.json, code file or log in it)")
-    ctx = CheckContext(folder=folder, ruleset=ruleset, policy_name=policy, baseline=baseline)
+    ctx = CheckContext(folder=folder, ruleset=ruleset, policy_name=policy, baseline=baseline, as_of=as_of)
     results = run_checks(select_checks(all_checks(), select, ignore), ctx)
     statuses = [r.status for r in results if r.status is not Status.SKIP]
     return SubmissionReport(
@@ -54,6 +56,11 @@ def check_paths(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     baseline: Baseline | None = None,
+    as_of: date | None = None,
 ) -> Report:
-    subs = [check_folder(p, ruleset, policy=policy, select=select, ignore=ignore, baseline=baseline) for p in paths]
+    """`as_of`: judge every folder by the rulings in force that day (`--ruleset`), not by its own date."""
+    subs = [
+        check_folder(p, ruleset, policy=policy, select=select, ignore=ignore, baseline=baseline, as_of=as_of)
+        for p in paths
+    ]
     return Report(pgolf_version=__version__, ruleset=ruleset.id, policy=policy, submissions=subs)

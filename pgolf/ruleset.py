@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -40,6 +41,8 @@ class Policy(_Frozen):
     significance_min_nats: float
     significance_alpha: float
     val_tokens_mismatch_status: Literal[Status.FAIL, Status.WARN]
+    # Rulings the README's text does not state (organizer decisions on PRs): FAIL or at most WARN.
+    rulings_beyond_readme_status: Literal[Status.FAIL, Status.WARN]
 
 
 class DataVariant(_Frozen):
@@ -75,9 +78,28 @@ class ReproductionRules(_Frozen):
     min_seed_std_bpb: float = Field(gt=0)  # floor on the claimed per-seed spread (and its value with one seed)
 
 
+class Ruling(_Frozen):
+    """An organizer decision with the date it took effect (the timeline of `[rulings.*]`).
+
+    A submission dated before `date` is judged without it: a violation is WARN "grandfathered"
+    (with this date and source), unless `retroactive` (organizers applied it to earlier PRs too).
+    `in_readme` says whether the README's own text states the rule; the readme policy gives
+    violations of rulings it does not state at most its `rulings_beyond_readme_status`.
+    """
+
+    id: str = ""
+    rule: str  # the rule id in RULES.md it concerns
+    date: date
+    source: str
+    summary: str
+    retroactive: bool = False
+    in_readme: bool = False
+
+
 class RulesetInfo(_Frozen):
     id: str
     title: str
+    date: date  # the day the ruleset describes; `--ruleset ID` judges every submission as of this day
     default_track: str
 
 
@@ -87,10 +109,22 @@ class Ruleset(_Frozen):
     policies: dict[PolicyName, Policy]
     data: DataRules
     reproduction: ReproductionRules
+    rulings: dict[str, Ruling] = Field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.ruleset.id
+
+    @property
+    def date(self) -> date:
+        return self.ruleset.date
+
+    def ruling(self, ruling_id: str) -> Ruling:
+        """A ruling by id; an unknown id is a bug in the check asking for it."""
+        found = self.rulings.get(ruling_id)
+        if found is None:
+            raise InternalError(f"ruleset {self.id} has no ruling {ruling_id!r}; known: {', '.join(self.rulings)}")
+        return found
 
     def track(self, name_or_alias: str | None) -> TrackLimits | None:
         """Resolve a folder name, a track key or any alias participants wrote (case-insensitive)."""
@@ -115,6 +149,7 @@ class _RulesetFile(BaseModel):
     policies: dict[PolicyName, Policy]
     data: DataRules
     reproduction: ReproductionRules
+    rulings: dict[str, Ruling] = Field(default_factory=dict)
 
 
 def available_rulesets() -> list[str]:
@@ -142,4 +177,5 @@ def load_ruleset(ruleset_id: str | None = None) -> Ruleset:
             update={"variants": {k: v.model_copy(update={"name": k}) for k, v in raw.data.variants.items()}}
         ),
         reproduction=raw.reproduction,
+        rulings={k: v.model_copy(update={"id": k}) for k, v in raw.rulings.items()},
     )

@@ -35,7 +35,12 @@ def exit_code_for(report: Report) -> int:
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
 @click.option("--select", multiple=True, help="only these checks (code, slug, rule id or kind); repeatable")
 @click.option("--ignore", multiple=True, help="skip these checks (code, slug, rule id or kind); repeatable")
-@click.option("--ruleset", "ruleset_id", default=None, help="ruleset id (default: the newest)")
+@click.option(
+    "--ruleset",
+    "ruleset_id",
+    default=None,
+    help="ruleset id; judges every folder as of its date (default: the newest, each folder as of its own date)",
+)
 @click.option(
     "--baseline",
     "baseline_path",
@@ -76,6 +81,8 @@ def check(
         select=split_names(select),
         ignore=split_names(ignore),
         baseline=baseline,
+        # An explicit ruleset pins the day: rulings are applied as of its date, not each folder's.
+        as_of=ruleset.date if ruleset_id is not None else None,
     )
     rendered = RENDERERS[fmt](report)
     click.echo(rendered, nl=False)
