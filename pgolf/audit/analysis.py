@@ -10,10 +10,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from pgolf.audit.compiler import Scanner
 from pgolf.audit.config import FlagEvaluator, RunConfig
-from pgolf.audit.flow import Flow
+from pgolf.audit.kinds import EventKind, FuncKind
 from pgolf.audit.program import Program
-from pgolf.audit.scan import Scanner
+from pgolf.audit.solve import Flow
 from pgolf.audit.sources import SourceFile, SourceSet
 from pgolf.audit.trace import Trace, TraceBuilder
 from pgolf.findings import Location
@@ -32,7 +33,7 @@ class Analysis:
 
     @property
     def funcs(self) -> list[int]:
-        return [f.fid for f in self.program.funcs if f.kind == "function"]
+        return [f.fid for f in self.program.funcs if f.kind is FuncKind.FUNCTION]
 
     def source(self, fid: int) -> SourceFile:
         return self.program.source(fid)
@@ -86,7 +87,7 @@ class Analysis:
         facts = self.flow.facts[fid]
         nxt = set(facts.refs)  # functions handed around as values (hooks, callbacks) may run
         for ev in facts.events:
-            if ev.kind != "call" or ev.call is None:
+            if ev.kind is not EventKind.CALL or ev.call is None:
                 continue
             if respect_flags and any(self.flags.truth(fid, test) is (not pol) for test, pol in ev.guards):
                 continue

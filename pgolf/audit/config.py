@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pgolf.audit.kinds import FuncKind
 from pgolf.audit.program import Program
 
 _ENV_ASSIGN = re.compile(r"(?:^|[\s;(`'\"])(?:export\s+)?([A-Z][A-Z0-9_]{1,60})=([^\s;`'\"\\)]*)")
@@ -258,7 +259,7 @@ class FlagEvaluator:
         if self._mutated is None:
             found: set[str] = set()
             for info in self.p.funcs:
-                if info.kind == "class" or info.name == "__init__":
+                if info.kind is FuncKind.CLASS or info.name == "__init__":
                     continue
                 for stmt in _own_statements(info.node):
                     targets = (

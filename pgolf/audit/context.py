@@ -1,28 +1,40 @@
-"""Building the analysis for a CheckContext: gather sources, read the run configuration, analyse.
+"""Building the analysis for a check context: gather sources, read the run configuration, analyse.
 
 The run configuration (which flags the submitted run used) comes from the logs' Hyperparameters
 blocks and the README's `NAME=value` command settings. Log parsing belongs to pgolf.logs; when it
 cannot run, the analysis proceeds with the code's defaults.
+
+This module sees the check context only through `AuditContext` (what it reads from it), so the
+catalogue may import it without an import circle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from pgolf.audit.analysis import Analysis, analyze
 from pgolf.audit.config import RunConfig, config_from_texts
 from pgolf.audit.sources import GatherProblem, SourceSet
 from pgolf.errors import PgolfError
 from pgolf.findings import Location
-from pgolf.folder import FileRole
+from pgolf.folder import FileRole, SubmissionFolder
 
 if TYPE_CHECKING:
-    from pgolf.catalogue import CheckContext
     from pgolf.logs.model import ParsedLog
 
 
-def logs_of(ctx: CheckContext) -> list[ParsedLog]:
+class AuditContext(Protocol):
+    """The part of pgolf.catalogue.CheckContext the audit reads."""
+
+    @property
+    def folder(self) -> SubmissionFolder: ...
+
+    @property
+    def logs(self) -> Sequence[ParsedLog]: ...
+
+
+def logs_of(ctx: AuditContext) -> list[ParsedLog]:
     """The parsed logs, or none when the log parser is unavailable or rejects the folder."""
     try:
         return list(ctx.logs)
@@ -30,7 +42,7 @@ def logs_of(ctx: CheckContext) -> list[ParsedLog]:
         return []
 
 
-def run_config(ctx: CheckContext) -> RunConfig:
+def run_config(ctx: AuditContext) -> RunConfig:
     readmes = ctx.folder.by_role(FileRole.README)
     readme: str | None = None
     if readmes:
@@ -45,7 +57,7 @@ def run_config(ctx: CheckContext) -> RunConfig:
     )
 
 
-def analysis_for(ctx: CheckContext, sources: SourceSet) -> Analysis | None:
+def analysis_for(ctx: AuditContext, sources: SourceSet) -> Analysis | None:
     if not sources.python:
         return None
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pgolf.audit import labels as L
 from pgolf.audit.analysis import Analysis
 from pgolf.audit.detect_ttt import roles
+from pgolf.audit.kinds import EventKind
 from pgolf.audit.trace import TraceEvent
 from pgolf.findings import Location
 
@@ -65,10 +66,10 @@ def _calibrations(a: Analysis) -> list[Calibration]:
     collectors = roles(a).hessian_collectors
     if not collectors:
         return []
-    hooked = {fid for fid in collectors if any(e.kind == "hook" for e in a.flow.facts[fid].events)}
+    hooked = {fid for fid in collectors if any(e.kind is EventKind.HOOK for e in a.flow.facts[fid].events)}
     visits: dict[tuple[object, ...], list[TraceEvent]] = {}
     for ev in a.trace.events:
-        if ev.kind == "call" and ev.stack[-1].fid in collectors:
+        if ev.kind is EventKind.CALL and ev.stack[-1].fid in collectors:
             visits.setdefault(ev.stack, []).append(ev)
     found: list[Calibration] = []
     for stack, calls in visits.items():
@@ -96,7 +97,7 @@ def _caller_feed(a: Analysis, stack: tuple[object, ...]) -> int:
     loops = getattr(frame, "loops", ())
     out = 0
     for ev in a.trace.events:
-        if ev.kind == "call" and ev.stack == caller and ev.event.loops == loops:
+        if ev.kind is EventKind.CALL and ev.stack == caller and ev.event.loops == loops:
             out |= ev.labels
     return out
 

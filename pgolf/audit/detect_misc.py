@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pgolf.audit.analysis import Analysis
 from pgolf.audit.astutil import dotted, last_name
 from pgolf.audit.detect_ttt import roles
+from pgolf.audit.kinds import EventKind, FuncKind
 from pgolf.audit.report import CodeFinding, path_adjusted
 from pgolf.findings import Location, Status
 
@@ -43,7 +44,7 @@ def stop_overrides(a: Analysis) -> list[StopOverride]:
     found: list[StopOverride] = []
     for fid, facts in a.flow.facts.items():
         for ev in facts.events:
-            if ev.kind != "env" or not STOP_STEP_ENV.search(ev.text):
+            if ev.kind is not EventKind.ENV or not STOP_STEP_ENV.search(ev.text):
                 continue
             default: object = None
             node = ev.node
@@ -60,7 +61,7 @@ def network_findings(a: Analysis) -> list[CodeFinding]:
     r = roles(a)
     scoring = {f.fid for s in r.scores for f in s.stack[-1:]}
     found: list[CodeFinding] = []
-    for ev in a.trace.of_kind("net"):
+    for ev in a.trace.of_kind(EventKind.NET):
         node = ev.event.node
         qual = ev.event.text
         if qual.startswith(("subprocess.", "os.")) and not NET_COMMANDS.search(_text(node)):
@@ -99,7 +100,7 @@ def lookback_findings(a: Analysis) -> tuple[list[CodeFinding], list[tuple[Locati
     for info in a.program.funcs:
         src = a.program.source(info.fid)
         end = getattr(info.node, "end_lineno", info.line) or info.line
-        if info.kind != "function" or "sigmoid" not in "".join(src.lines[info.line - 1 : end]):
+        if info.kind is not FuncKind.FUNCTION or "sigmoid" not in "".join(src.lines[info.line - 1 : end]):
             continue  # no gate in this function: skip the node scan
         gate = _gated_lookback(info.nodes)
         if gate is None:
@@ -182,7 +183,7 @@ def byte_accounting(a: Analysis, tokenizer_files: list[str]) -> tuple[list[CodeF
     findings: list[CodeFinding] = []
     notes: list[tuple[Location, str]] = []
     for info in a.program.funcs:
-        if info.kind == "function" and _is_lut_builder(info.nodes):
+        if info.kind is FuncKind.FUNCTION and _is_lut_builder(info.nodes):
             findings += _lut_findings(a, info.fid, notes)
     caseops = _string_constant(a, r"caseops|lossless_caps")
     if caseops is not None:

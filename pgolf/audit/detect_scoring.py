@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pgolf.audit import labels as L
 from pgolf.audit.analysis import Analysis
 from pgolf.audit.astutil import dotted, last_name, names_in
+from pgolf.audit.kinds import EventKind
 from pgolf.audit.local import LocalFlow
 from pgolf.audit.report import CodeFinding, path_adjusted
 from pgolf.findings import Location, Status
@@ -340,7 +341,9 @@ class _Function:
 
     def _byte_mixer_name(self) -> None:
         info = self.a.program.funcs[self.fid]
-        if _BYTE_MIX_NAMES.search(info.name) and any(e.kind == "acc" for e in self.a.flow.facts[self.fid].events):
+        if _BYTE_MIX_NAMES.search(info.name) and any(
+            e.kind is EventKind.ACC for e in self.a.flow.facts[self.fid].events
+        ):
             self._add(
                 "NORMALIZED-DISTRIBUTION",
                 self.node,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pgolf.audit import labels as L
 from pgolf.audit.analysis import Analysis
 from pgolf.audit.astutil import dotted, names_in
+from pgolf.audit.kinds import EventKind
 from pgolf.audit.report import CodeFinding, path_adjusted
 from pgolf.audit.roles import LoopKey, Roles, frame_prefix
 from pgolf.audit.trace import TraceEvent
@@ -222,7 +223,7 @@ class _Classifier:
         func = self.a.program.funcs[u.fid].node
         roots = set()
         for ev in self.a.flow.facts[u.fid].events:
-            if ev.kind == "opt_ctor" and isinstance(ev.node, ast.Call) and ev.node.args:
+            if ev.kind is EventKind.OPT_CTOR and isinstance(ev.node, ast.Call) and ev.node.args:
                 roots |= names_in(ev.node.args[0])
         if not roots:
             return False
@@ -280,7 +281,7 @@ class _Classifier:
         return any(c.node is node and c.resolved for c in self.a.flow.facts[fid].calls)
 
     def _slot_param(self, u: TraceEvent, loop: LoopKey) -> TraceEvent | None:
-        for g in self.a.trace.of_kind("grad_param"):
+        for g in self.a.trace.of_kind(EventKind.GRAD_PARAM):
             if g.seq < u.seq and self.r.same_iteration(g, u, loop):
                 return g
         return None
@@ -349,7 +350,7 @@ class _Classifier:
     def _train_at_eval(self) -> None:
         """Training-data reads inside a scoring loop iteration; scores computed from training data."""
         collectors = set(self.r.hessian_collectors)
-        calls = list(self.a.trace.of_kind("call")) if self.r.train_updates else []  # no training loop known
+        calls = list(self.a.trace.of_kind(EventKind.CALL)) if self.r.train_updates else []  # no training loop known
         for ev in calls:
             if not ev.labels & L.TRAIN or any(f.fid in collectors for f in ev.stack):
                 continue

@@ -2,7 +2,8 @@
 
 Flow-insensitive on purpose: these detectors ask "is this key computed from that token?" and "does
 this value reach the score?", questions about what a name can hold anywhere in the function. Each
-statement's `if` guards are kept so a finding can tell whether a switched-off flag hides it.
+statement's guards (guards.block_guards, the model the compiler uses too) are kept so a finding can
+tell whether a switched-off flag hides it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from pgolf.audit.astutil import names_in
+from pgolf.audit.guards import Guards, block_guards
 
 LOG_NAMES = frozenset({"log", "log2", "log10", "log1p", "nll", "neg_log"})
 
@@ -21,7 +23,7 @@ LOG_NAMES = frozenset({"log", "log2", "log10", "log1p", "nll", "neg_log"})
 class LocalFlow:
     func: ast.AST
     defs: dict[str, list[ast.expr]] = field(default_factory=lambda: defaultdict(list))
-    guards: dict[int, tuple[tuple[ast.expr, bool], ...]] = field(default_factory=dict)  # id(node) -> guards
+    guards: dict[int, Guards] = field(default_factory=dict)  # id(node) -> guards (guards.block_guards)
     stores: list[tuple[ast.expr, ast.expr]] = field(default_factory=list)  # (target, value)
     returns: list[ast.expr] = field(default_factory=list)
     augs: list[ast.AugAssign] = field(default_factory=list)
@@ -32,8 +34,8 @@ class LocalFlow:
         out._walk(getattr(func, "body", []), ())
         return out
 
-    def _walk(self, body: list[ast.stmt], guards: tuple[tuple[ast.expr, bool], ...]) -> None:
-        for stmt in body:
+    def _walk(self, body: list[ast.stmt], outer: Guards) -> None:
+        for stmt, guards in block_guards(body, outer):
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 continue
             for node in ast.walk(stmt) if not _compound(stmt) else _header_nodes(stmt):

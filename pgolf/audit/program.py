@@ -11,12 +11,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Literal
 
 from pgolf.audit.astutil import dotted
+from pgolf.audit.kinds import FuncKind
 from pgolf.audit.sources import SourceFile
 
-FuncKind = Literal["function", "module", "class"]
 AnyFunc = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -99,7 +98,7 @@ class Program:
             self._by_module_name.setdefault(stem, i)
         for i, f in enumerate(files):
             assert f.tree is not None
-            fid = self._new(f"<module {f.label}>", "<module>", i, f.tree, "module", None)
+            fid = self._new(f"<module {f.label}>", "<module>", i, f.tree, FuncKind.MODULE, None)
             self.module_fid[i] = fid
             _ScopeIndexer(self, i, fid).index_body(f.tree.body)
         for f_index in range(len(files)):
@@ -151,7 +150,7 @@ class Program:
         if name in func.global_decl:
             return self._lookup(self.module_fid[func.file], name) or ("var", (self.module_fid[func.file], name))
         for scope in self.scope_chain(fid):
-            if scope != fid and self.funcs[scope].kind == "class":
+            if scope != fid and self.funcs[scope].kind is FuncKind.CLASS:
                 continue  # methods do not see class-body names
             found = self._lookup(scope, name)
             if found is not None:
@@ -275,10 +274,10 @@ class _ScopeIndexer:
                 info.imports[a.asname or a.name] = ("ext", f"{mod}.{a.name}" if mod else a.name)
 
     def _function(self, node: AnyFunc) -> int:
-        parent_q = "" if self.info.kind == "module" else self.info.qualname + "."
-        fid = self.p._new(node.name, parent_q + node.name, self.file, node, "function", self._closure_parent())
+        parent_q = "" if self.info.kind is FuncKind.MODULE else self.info.qualname + "."
+        fid = self.p._new(node.name, parent_q + node.name, self.file, node, FuncKind.FUNCTION, self._closure_parent())
         info = self.p.funcs[fid]
-        if self.info.kind == "class":
+        if self.info.kind is FuncKind.CLASS:
             info.cls = self._class_key_of_body()
             cls = self.p.classes[info.cls]
             cls.methods.setdefault(node.name, fid)
@@ -296,7 +295,7 @@ class _ScopeIndexer:
     def _closure_parent(self) -> int:
         """Nested functions see enclosing functions and the module, never a class body."""
         scope: int | None = self.fid
-        while scope is not None and self.p.funcs[scope].kind == "class":
+        while scope is not None and self.p.funcs[scope].kind is FuncKind.CLASS:
             scope = self.p.funcs[scope].parent
         return scope if scope is not None else self.fid
 
@@ -307,7 +306,7 @@ class _ScopeIndexer:
         key = f"{self.file}:{node.name}"
         if key in self.p.classes:
             key = f"{key}@{node.lineno}"
-        fid = self.p._new(node.name, node.name, self.file, node, "class", self.fid)
+        fid = self.p._new(node.name, node.name, self.file, node, FuncKind.CLASS, self.fid)
         info = ClassInfo(
             key=key, name=node.name, file=self.file, node=node, body_fid=fid, bases=[dotted(b) for b in node.bases]
         )

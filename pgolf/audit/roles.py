@@ -21,6 +21,7 @@ from functools import cached_property
 from pgolf.audit import labels as L
 from pgolf.audit.analysis import Analysis
 from pgolf.audit.astutil import dotted
+from pgolf.audit.kinds import EventKind, FuncKind
 from pgolf.audit.trace import TraceEvent
 
 ACCUMULATOR = re.compile(r"(^|_)(loss|nll|bpb|bits|logp|logprob|xent|ce|neglogp|nats)(_|$|sum|es)", re.I)
@@ -52,11 +53,11 @@ class Roles:
         quant = {f.fid for f in self.a.program.funcs if NOT_SCORING.search(f.name)}
         for ev in self.a.trace.events:
             outside = not any(f.fid in model or f.fid in quant for f in ev.stack)
-            if ev.kind == "acc" and ev.event.accumulates and outside and self._is_score(ev):
+            if ev.kind is EventKind.ACC and ev.event.accumulates and outside and self._is_score(ev):
                 self.scores.append(ev)
-            elif ev.kind == "step" or (ev.kind == "acc" and ev.labels & L.GRAD):
+            elif ev.kind is EventKind.STEP or (ev.kind is EventKind.ACC and ev.labels & L.GRAD):
                 self.steps.append(ev)
-        for ev in self.a.trace.of_kind("backward"):
+        for ev in self.a.trace.of_kind(EventKind.BACKWARD):
             if not self._stepped(ev):
                 continue
             if ev.labels & L.VAL:
@@ -89,7 +90,7 @@ class Roles:
         for ev in self.a.trace.events:
             if ev.seq <= last_train or not ev.reached:
                 continue
-            if ev.kind == "save" or (ev.kind == "call" and ARTIFACT_CALL.search(self._callee_name(ev))):
+            if ev.kind is EventKind.SAVE or (ev.kind is EventKind.CALL and ARTIFACT_CALL.search(self._callee_name(ev))):
                 return ev.seq
         return 0
 
@@ -154,26 +155,28 @@ class Roles:
     @cached_property
     def hessian_collectors(self) -> dict[int, ast.AST]:
         """fid -> the hook registration or X^T X node that makes it a Hessian collector."""
-        xtx_funcs = {fid for fid, facts in self.a.flow.facts.items() if any(e.kind == "xtx" for e in facts.events)}
+        xtx_funcs = {
+            fid for fid, facts in self.a.flow.facts.items() if any(e.kind is EventKind.XTX for e in facts.events)
+        }
         factories = {fid for fid in xtx_funcs for fid in self._enclosing(fid)}
         out: dict[int, ast.AST] = {}
         for fid, facts in self.a.flow.facts.items():
             info = self.a.program.funcs[fid]
-            if info.kind != "function":
+            if info.kind is not FuncKind.FUNCTION:
                 continue
             for ev in facts.events:
-                if ev.kind == "hook" and ev.value is not None:
+                if ev.kind is EventKind.HOOK and ev.value is not None:
                     hooks = set(self.a.flow.space.funcs_in(self.a.flow.concrete(ev.value.ev(self.a.flow))))
                     hooks |= set(self._called_in(ev.node, fid))
                     if hooks & (xtx_funcs | factories):
                         out.setdefault(fid, ev.node)
             if fid in xtx_funcs and re.search(r"hessian|gptq|calib", info.name, re.I):
-                out.setdefault(fid, next(e.node for e in facts.events if e.kind == "xtx"))
+                out.setdefault(fid, next(e.node for e in facts.events if e.kind is EventKind.XTX))
         return out
 
     def _enclosing(self, fid: int) -> list[int]:
         chain = self.a.program.scope_chain(fid)
-        return [f for f in chain if self.a.program.funcs[f].kind == "function"]
+        return [f for f in chain if self.a.program.funcs[f].kind is FuncKind.FUNCTION]
 
     def _called_in(self, node: ast.AST, fid: int) -> list[int]:
         found: list[int] = []

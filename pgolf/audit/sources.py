@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
-from typing import Literal
 
+from pgolf.audit.kinds import SourceKind
 from pgolf.audit.pyparse import ParseResult, parse_python
 from pgolf.audit.wrappers import MAX_NESTING, scan_wrappers
 from pgolf.errors import InputError
@@ -30,8 +30,6 @@ _C = (".c", ".cc", ".cpp", ".cu", ".cuh", ".h", ".hpp")
 _EXCERPT_CHARS = 200
 # A bare exec/eval call; `model.eval()` is an attribute call, which scan_wrappers never counts.
 _EXEC_CALL = re.compile(r"(?<![\w.])(exec|eval)\s*\(")
-
-SourceKind = Literal["python", "c"]
 
 
 @dataclass(frozen=True)
@@ -83,11 +81,11 @@ class SourceSet:
 
     @property
     def python(self) -> list[SourceFile]:
-        return [f for f in self.files if f.kind == "python" and f.tree is not None]
+        return [f for f in self.files if f.kind is SourceKind.PYTHON and f.tree is not None]
 
     @property
     def c_files(self) -> list[SourceFile]:
-        return [f for f in self.files if f.kind == "c"]
+        return [f for f in self.files if f.kind is SourceKind.C]
 
     @property
     def analysable(self) -> bool:
@@ -152,11 +150,10 @@ class _Gatherer:
         except InputError as exc:
             self._problem(Location(path=entry.path), f"not read: {exc}", blocking=is_entry)
             return []
-        kind: SourceKind = "python" if entry.path.endswith(_PY) else "c"
-        if kind == "c":
-            return [SourceFile(entry.path, "c", text, entry.size, loaded_by=loaded_by)]
+        if not entry.path.endswith(_PY):
+            return [SourceFile(entry.path, SourceKind.C, text, entry.size, loaded_by=loaded_by)]
         outer = SourceFile(
-            entry.path, "python", text, entry.size, loaded_by=loaded_by, parse=parse_python(text, entry.path)
+            entry.path, SourceKind.PYTHON, text, entry.size, loaded_by=loaded_by, parse=parse_python(text, entry.path)
         )
         files = [outer]
         files += self._unwrap(outer, outer, depth=1)
@@ -185,7 +182,7 @@ class _Gatherer:
                 where += f" inside {outer.decoded_from}"
             decoded = SourceFile(
                 shipped.path,
-                "python",
+                SourceKind.PYTHON,
                 payload.text,
                 shipped.shipped_bytes,
                 decoded_from=where,

@@ -15,15 +15,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pgolf.audit import labels as L
+from pgolf.audit.compiler import Event
 from pgolf.audit.config import FlagEvaluator
-from pgolf.audit.flow import Flow
+from pgolf.audit.ir import Call, R
+from pgolf.audit.kinds import CallKind, EventKind, FuncKind
 from pgolf.audit.labels import bits
-from pgolf.audit.recipes import Call, R
-from pgolf.audit.scan import Event
+from pgolf.audit.solve import Flow
 
 MAX_DEPTH = 20
 MAX_EVENTS = 60_000
-STRONG_KINDS = frozenset({"backward", "step", "hook", "xtx", "save", "net", "gen", "grad_param", "opt_ctor"})
+STRONG_KINDS = frozenset(
+    {
+        EventKind.BACKWARD,
+        EventKind.STEP,
+        EventKind.HOOK,
+        EventKind.XTX,
+        EventKind.SAVE,
+        EventKind.NET,
+        EventKind.GEN,
+        EventKind.GRAD_PARAM,
+        EventKind.OPT_CTOR,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,7 @@ class TraceEvent:
     binding: dict[int, int] = field(default_factory=dict, repr=False)  # this path's parameter labels
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> EventKind:
         return self.event.kind
 
     def loop_path(self) -> tuple[tuple[int, int], ...]:
@@ -65,7 +78,7 @@ class Trace:
     reached: set[int] = field(default_factory=set)
     truncated: bool = False
 
-    def of_kind(self, *kinds: str) -> Iterator[TraceEvent]:
+    def of_kind(self, *kinds: EventKind) -> Iterator[TraceEvent]:
         return (e for e in self.events if e.event.kind in kinds)
 
 
@@ -83,11 +96,11 @@ class TraceBuilder:
 
     def _interesting(self, fid: int, ev: Event) -> bool:
         in_model = fid in self.model_methods
-        if ev.kind == "grad_param":
+        if ev.kind is EventKind.GRAD_PARAM:
             return not in_model and self.p.funcs[fid].name != "__init__"
         if ev.kind in STRONG_KINDS:
             return True
-        if ev.kind == "acc" and ev.value is not None and not in_model:
+        if ev.kind is EventKind.ACC and ev.value is not None and not in_model:
             return bool(self.flow.concrete(ev.value.ev(self.flow)) & (L.VAL | L.ANY_GOLD | L.TRAIN))
         return False
 
@@ -115,7 +128,7 @@ class TraceBuilder:
         for fid in roots:
             self._walk(fid, (Frame(fid, None, ()),), {}, dormant=False, reached=True)
         for fid in sorted(self.eventful):
-            if fid not in self.trace.reached and self.p.funcs[fid].kind == "function":
+            if fid not in self.trace.reached and self.p.funcs[fid].kind is FuncKind.FUNCTION:
                 self._walk(fid, (Frame(fid, None, ()),), {}, dormant=False, reached=False)
         return self.trace
 
@@ -129,9 +142,9 @@ class TraceBuilder:
                 self.trace.truncated = True
                 return
             off = dormant or any(self.flags.truth(fid, test) is (not pol) for test, pol in ev.guards)
-            if ev.kind == "call" and ev.call is not None:
+            if ev.kind is EventKind.CALL and ev.call is not None:
                 self._enter(fid, ev, stack, binding, dormant=off, reached=reached)
-            if ev.kind == "call" or self._interesting(fid, ev):
+            if ev.kind is EventKind.CALL or self._interesting(fid, ev):
                 labels = self.resolve(ev.value.ev(self.flow), binding) if ev.value is not None else 0
                 self._seq += 1
                 self.trace.events.append(TraceEvent(self._seq, ev, fid, stack, labels, off, reached, binding))
@@ -149,9 +162,9 @@ class TraceBuilder:
             if callee in active or callee not in self.eventful:
                 continue
             recv = None
-            if call.recv is not None and call.kind == "method":
+            if call.recv is not None and call.kind is CallKind.METHOD:
                 recv = self.resolve(call.recv.ev(self.flow), binding)
-            elif call.kind == "value" and self.p.funcs[callee].cls is not None:
+            elif call.kind is CallKind.VALUE and self.p.funcs[callee].cls is not None:
                 recv = self.resolve(call.recv.ev(self.flow), binding) if call.recv is not None else 0
             mapping = self.flow.map_args(callee, call, recv, lambda r: self._ev(r, binding))
             inner = dict(binding)
@@ -162,7 +175,7 @@ class TraceBuilder:
 
     def _callees(self, call: Call, binding: dict[int, int]) -> list[int]:
         """Per-call-site resolution: a function passed as an argument resolves to that function here."""
-        if call.kind == "value" and call.recv is not None:
+        if call.kind is CallKind.VALUE and call.recv is not None:
             recv = self.resolve(call.recv.ev(self.flow), binding)
             funcs = self.flow.space.funcs_in(recv)
             if funcs:

@@ -9,6 +9,7 @@ import pytest
 
 from pgolf.audit.analysis import Analysis, analyze
 from pgolf.audit.config import RunConfig
+from pgolf.audit.kinds import SourceKind
 from pgolf.audit.pyparse import parse_python
 from pgolf.audit.sources import SourceFile, SourceSet
 
@@ -16,7 +17,7 @@ Analyse = Callable[..., Analysis]
 
 
 def _analyse(text: str, config: RunConfig | None = None) -> Analysis:
-    src = SourceFile("train_gpt.py", "python", text, len(text), parse=parse_python(text, "train_gpt.py"))
+    src = SourceFile("train_gpt.py", SourceKind.PYTHON, text, len(text), parse=parse_python(text, "train_gpt.py"))
     assert src.tree is not None, src.parse
     analysis = analyze(SourceSet(entry=src, files=[src]), config)
     assert analysis is not None

@@ -6,6 +6,7 @@ import ast
 
 from pgolf.audit import labels as L
 from pgolf.audit.analysis import Analysis
+from pgolf.audit.kinds import EventKind
 from tests.unit.audit.conftest import Analyse
 
 
@@ -76,7 +77,7 @@ def test_cross_entropy_marks_gold_and_targets(analyse: Analyse) -> None:
 
 def test_trace_resolves_each_call_site(analyse: Analyse) -> None:
     a = analyse(SCRIPT)
-    backward = [e.labels & (L.TRAIN | L.VAL) for e in a.trace.of_kind("backward")]
+    backward = [e.labels & (L.TRAIN | L.VAL) for e in a.trace.of_kind(EventKind.BACKWARD)]
     assert sorted(backward) == [L.VAL, L.TRAIN], "one shared helper, judged per call site"
 
 

@@ -15,6 +15,7 @@ from pgolf.audit.detect_gptq import gptq_report
 from pgolf.audit.detect_misc import lookback_findings, network_findings
 from pgolf.audit.detect_scoring import scoring_report
 from pgolf.audit.detect_ttt import ttt_report
+from pgolf.audit.kinds import EventKind
 from pgolf.catalogue import CheckContext, run_check
 from pgolf.findings import Status
 from pgolf.folder import load_folder
@@ -54,5 +55,5 @@ def test_mutual_recursion_and_self_calls_terminate(analyse: Analyse) -> None:
         "f(open('fineweb_val_0.bin'))\n"
     )
     a = analyse(code)
-    backward = list(a.trace.of_kind("backward"))
+    backward = list(a.trace.of_kind(EventKind.BACKWARD))
     assert len(backward) == 1, "each function is entered once per call path; recursion is cut"

@@ -16,111 +16,30 @@ from typing import Any
 
 from pgolf.audit import labels as L
 from pgolf.audit.astutil import dotted
+from pgolf.audit.guards import Guards, block_guards
+from pgolf.audit.ir import ZERO, Attr, Call, Const, DefKey, Elem, R, ScopeVar, Sub, Var, union
+from pgolf.audit.kinds import CallKind, EventKind
 from pgolf.audit.labels import LabelSpace
-from pgolf.audit.program import FuncInfo, Program, var_of
-from pgolf.audit.recipes import (
-    ARANGE_NAMES,
+from pgolf.audit.library import (
     CE_NAMES,
-    DIST_NAMES,
-    GATHER_NAMES,
-    GEN_NAMES,
-    OPT_NAMES,
-    RAND_NAMES,
-    SANITIZE_ATTRS,
-    SANITIZE_CALLS,
-    TIME_NAMES,
-    ZERO,
-    Attr,
-    Call,
-    Const,
-    DefKey,
-    Elem,
-    R,
-    ScopeVar,
-    Sub,
-    Var,
+    HOOK_METHODS,
+    NETWORK_PREFIXES,
+    NOGRAD_CONTEXTS,
+    SAVE_SUFFIXES,
+    SHELL_CALLS,
+    attribute_drops,
+    function_kind,
     literal_labels,
-    union,
+    method_accumulates,
+    method_kind,
+    method_mutates,
     vocab_like,
 )
+from pgolf.audit.program import FuncInfo, Program, var_of
 from pgolf.audit.structure import shifted_slices
 
 Key = DefKey
 State = dict[str, frozenset[int]]
-NOGRAD_CTX = ("no_grad", "inference_mode")
-MUTATING_METHODS = frozenset(
-    {
-        "append",
-        "extend",
-        "insert",
-        "update",
-        "add",
-        "setdefault",
-        "put",
-        "copy_",
-        "add_",
-        "sub_",
-        "mul_",
-        "index_add_",
-        "index_put_",
-        "scatter_",
-        "scatter_add_",
-        "masked_scatter_",
-        "addmm_",
-        "addcmul_",
-        "baddbmm_",
-        "index_copy_",
-        "fill_",
-        "push",
-        "appendleft",
-    }
-)
-SIZE_METHODS = frozenset(
-    {
-        "numel",
-        "size",
-        "dim",
-        "element_size",
-        "nelement",
-        "__len__",
-        "nonzero",
-        "argwhere",
-        "searchsorted",
-        "count_nonzero",
-        "is_contiguous",
-        "get_device",
-        "data_ptr",
-        "stride",
-    }
-)
-ACC_METHODS = frozenset({"add_", "append", "extend", "sub_"})
-NETWORK_PREFIXES = (
-    "requests.",
-    "urllib.request.",
-    "urllib.urlopen",
-    "urllib2.",
-    "http.client.",
-    "socket.",
-    "huggingface_hub.",
-    "datasets.load_dataset",
-    "torch.hub.",
-    "wget.",
-    "httpx.",
-    "aiohttp.",
-    "ftplib.",
-    "smtplib.",
-)
-SHELL_CALLS = (
-    "subprocess.run",
-    "subprocess.call",
-    "subprocess.check_call",
-    "subprocess.check_output",
-    "subprocess.Popen",
-    "os.system",
-    "os.popen",
-    "os.execvp",
-    "os.execv",
-)
 
 
 @dataclass
@@ -134,10 +53,10 @@ class Loop:
 @dataclass
 class Event:
     order: int
-    kind: str
+    kind: EventKind
     node: ast.AST
     loops: tuple[int, ...]
-    guards: tuple[tuple[ast.expr, bool], ...]
+    guards: Guards
     nograd: bool
     value: R | None = None
     call: Call | None = None
@@ -187,7 +106,7 @@ class Scanner:
         self._loops: list[int] = []
         self._guards: list[tuple[ast.expr, bool]] = []
         self._nograd = any(
-            d.endswith(NOGRAD_CTX) or "no_grad" in d or "inference_mode" in d for d in self.info.decorators
+            d.endswith(NOGRAD_CONTEXTS) or "no_grad" in d or "inference_mode" in d for d in self.info.decorators
         )
         self._self_class = self._method_class()
         self._stmt_id = 0
@@ -219,13 +138,11 @@ class Scanner:
 
     # ----- statements -------------------------------------------------------------------------
     def _block(self, body: list[ast.stmt]) -> None:
-        pushed = 0
-        for stmt in body:
+        depth = len(self._guards)
+        for stmt, guards in block_guards(body, tuple(self._guards)):
+            self._guards[depth:] = guards[depth:]  # `if not flag: return` guards what follows (guards.py)
             self._stmt(stmt)
-            if isinstance(stmt, ast.If) and _exits(stmt.body) and not stmt.orelse:
-                self._guards.append((stmt.test, False))  # `if not flag: return` guards what follows
-                pushed += 1
-        del self._guards[len(self._guards) - pushed :]
+        del self._guards[depth:]
 
     def _stmt(self, node: ast.stmt) -> None:
         outer = self._stmt_id
@@ -250,7 +167,9 @@ class Scanner:
             self._store(target, value, node.value)
         if _is_self_add(node):
             target = node.targets[0]
-            self._event("acc", node, value=value, text=dotted(target), accumulates=self._persists(target, before))
+            self._event(
+                EventKind.ACC, node, value=value, text=dotted(target), accumulates=self._persists(target, before)
+            )
 
     def _annassign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -370,7 +289,7 @@ class Scanner:
         for item in node.items:
             ctx = self.expr(item.context_expr)
             text = dotted(item.context_expr.func) if isinstance(item.context_expr, ast.Call) else ""
-            if text.endswith(NOGRAD_CTX):
+            if text.endswith(NOGRAD_CONTEXTS):
                 self._nograd = True
             elif text.endswith("enable_grad"):
                 self._nograd = False
@@ -388,7 +307,9 @@ class Scanner:
         before = dict(self._state)
         self._store(target, union([current, value]), node.value)
         if isinstance(node.op, ast.Add | ast.Sub):
-            self._event("acc", node, value=value, text=dotted(target), accumulates=self._persists(target, before))
+            self._event(
+                EventKind.ACC, node, value=value, text=dotted(target), accumulates=self._persists(target, before)
+            )
 
     def _store(self, target: ast.expr, value: R, value_node: ast.expr) -> None:
         if isinstance(target, ast.Name):
@@ -446,7 +367,7 @@ class Scanner:
 
     def _event(
         self,
-        kind: str,
+        kind: EventKind,
         node: ast.AST,
         *,
         value: R | None = None,
@@ -486,7 +407,7 @@ class Scanner:
         if isinstance(node, ast.Subscript):
             if self._qualname(node.value) == "os.environ":
                 key = node.slice.value if isinstance(node.slice, ast.Constant) else ""
-                self._event("env", node, text=str(key))
+                self._event(EventKind.ENV, node, text=str(key))
                 return Const(L.ENV)
             sub = Sub(self.expr(node.value), self.expr(node.slice), 0)
             self._subs.append((self._stmt_id, node, sub))
@@ -495,7 +416,7 @@ class Scanner:
             return self._call(node)
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.MatMult) and _is_xtx(node.left, node.right):
-                self._event("xtx", node)
+                self._event(EventKind.XTX, node)
             return union([self.expr(node.left), self.expr(node.right)])
         if isinstance(node, ast.NamedExpr):
             value = self.expr(node.value)
@@ -519,7 +440,7 @@ class Scanner:
         return self._read(node.id)
 
     def _attribute(self, node: ast.Attribute) -> R:
-        if node.attr in SANITIZE_ATTRS:
+        if attribute_drops(node.attr):
             return ZERO
         qual = self._qualname(node)
         if qual is not None:
@@ -587,7 +508,7 @@ class Scanner:
         elif isinstance(func, ast.Attribute):
             call = self._method_call(node, func, args, kwargs, star)
         else:
-            call = Call(node, "value", args, kwargs, star, recv=self.expr(func))
+            call = Call(node, CallKind.VALUE, args, kwargs, star, recv=self.expr(func))
         self.facts.calls.append(call)
         self._call_events(call, qual)
         return call
@@ -595,12 +516,11 @@ class Scanner:
     def _lib_call(
         self, node: ast.Call, qual: str, args: tuple[R, ...], kwargs: tuple[tuple[str, R], ...], star: R | None
     ) -> Call:
-        last = qual.rsplit(".", 1)[-1]
-        kind = _lib_kind(qual, last)
+        kind = function_kind(qual)
         extra = 0
-        if kind == "arange" and any(vocab_like(a) for a in node.args):
+        if kind is CallKind.ARANGE and any(vocab_like(ast.unparse(a)) for a in node.args):
             extra = L.VOCAB
-        if kind == "ce":
+        if kind is CallKind.CE:
             self._seed_target(node, args, kwargs)
         return Call(node, kind, args, kwargs, star, method=qual, extra=extra)
 
@@ -613,14 +533,16 @@ class Scanner:
             ce = any(n in func.id.lower() for n in CE_NAMES)
             if ce:
                 self._seed_target(node, args, kwargs)
-            return Call(node, "user", args, kwargs, star, fids=(target,), method=func.id, extra=L.GOLD if ce else 0)
+            return Call(
+                node, CallKind.USER, args, kwargs, star, fids=(target,), method=func.id, extra=L.GOLD if ce else 0
+            )
         if kind == "class":
             assert isinstance(target, str)
             init = self.p.method(target, "__init__")
             opt = L.OPT if self.p.classes[target].is_optimizer else 0
             return Call(
                 node,
-                "user",
+                CallKind.USER,
                 args,
                 kwargs,
                 star,
@@ -630,8 +552,8 @@ class Scanner:
                 extra=opt,
             )
         if kind == "file":
-            return Call(node, "lib", args, kwargs, star, method=func.id)
-        return Call(node, "value", args, kwargs, star, recv=self._name(func), method=func.id)
+            return Call(node, CallKind.LIB, args, kwargs, star, method=func.id)
+        return Call(node, CallKind.VALUE, args, kwargs, star, recv=self._name(func), method=func.id)
 
     def _method_call(
         self,
@@ -649,19 +571,12 @@ class Scanner:
                 return self._helper_call(node, target, func.attr, args, kwargs, star)
         recv = self.expr(root)
         name = func.attr
-        if name in ("gather", "take_along_dim") and len(node.args) >= 2:
-            return Call(node, "gather", args, kwargs, star, recv=recv, method=name)
-        if name in DIST_NAMES:
-            return Call(node, "dist", args, kwargs, star, recv=recv, method=name)
-        if name in SIZE_METHODS:
-            return Call(node, "sanitize", args, kwargs, star, recv=recv, method=name)
-        if name == "multinomial":
-            return Call(node, "gen", args, kwargs, star, recv=recv, method=name)
-        if name in MUTATING_METHODS:
+        kind = method_kind(name, len(node.args))
+        if kind is CallKind.METHOD and method_mutates(name):
             base = _root_name(root)
             if base:
                 self._weak(base, id(node), union([*args, *(v for _, v in kwargs)]))
-        return Call(node, "method", args, kwargs, star, recv=recv, method=name)
+        return Call(node, kind, args, kwargs, star, recv=recv, method=name)
 
     def _helper_call(
         self,
@@ -675,14 +590,21 @@ class Scanner:
         binding = self.p.file_symbol(file, name)
         if binding is not None and binding[0] == "func":
             assert isinstance(binding[1], int)
-            return Call(node, "user", args, kwargs, star, fids=(binding[1],), method=name)
+            return Call(node, CallKind.USER, args, kwargs, star, fids=(binding[1],), method=name)
         if binding is not None and binding[0] == "class":
             assert isinstance(binding[1], str)
             init = self.p.method(binding[1], "__init__")
             return Call(
-                node, "user", args, kwargs, star, fids=(init,) if init is not None else (), ctor=binding[1], method=name
+                node,
+                CallKind.USER,
+                args,
+                kwargs,
+                star,
+                fids=(init,) if init is not None else (),
+                ctor=binding[1],
+                method=name,
             )
-        return Call(node, "lib", args, kwargs, star, method=name)
+        return Call(node, CallKind.LIB, args, kwargs, star, method=name)
 
     def _seed_target(self, node: ast.Call, args: tuple[R, ...], kwargs: tuple[tuple[str, R], ...]) -> None:
         """The second argument of a cross-entropy is the target: mark the variables it reads."""
@@ -696,50 +618,55 @@ class Scanner:
         node = call.node
         name = call.method.rsplit(".", 1)[-1]
         args = union([*call.args, *(v for _, v in call.kwargs)])
-        if call.kind in ("user", "value", "method") and (call.fids or call.kind != "user"):
-            self._event("call", node, call=call, value=union([args, *([call.star] if call.star else [])]))
+        resolvable = call.kind in (CallKind.USER, CallKind.VALUE, CallKind.METHOD)
+        if resolvable and (call.fids or call.kind is not CallKind.USER):
+            self._event(EventKind.CALL, node, call=call, value=union([args, *([call.star] if call.star else [])]))
         kind = self._primary_kind(call, qual or "", name)
-        if kind == "backward":
-            target = call.recv if call.kind == "method" else call.args[0]
-            self._event("backward", node, value=target)
-        elif kind in ("step", "net", "env"):
-            text = {"step": dotted(node.func), "net": qual or "", "env": _env_name(node)}[kind]
-            self._event(kind, node, value=call.recv if kind == "step" else None, text=text)
-        elif kind:
-            self._event(kind, node, value=args if kind in ("hook", "save") else None)
+        if kind is EventKind.BACKWARD:
+            target = call.recv if call.kind is CallKind.METHOD else call.args[0]
+            self._event(kind, node, value=target)
+        elif kind in (EventKind.STEP, EventKind.NET, EventKind.ENV):
+            text = {EventKind.STEP: dotted(node.func), EventKind.NET: qual or "", EventKind.ENV: _env_name(node)}[kind]
+            self._event(kind, node, value=call.recv if kind is EventKind.STEP else None, text=text)
+        elif kind is not None:
+            self._event(kind, node, value=args if kind in (EventKind.HOOK, EventKind.SAVE) else None)
         self._secondary_events(call, qual or "", name, args)
 
     @staticmethod
-    def _primary_kind(call: Call, q: str, name: str) -> str:
+    def _primary_kind(call: Call, q: str, name: str) -> EventKind | None:  # noqa: PLR0911 - a lookup
         """At most one of backward/step/hook/xtx/save/net/env/gen per call."""
-        method = call.kind == "method" and call.recv is not None
+        method = call.kind is CallKind.METHOD and call.recv is not None
         if (name == "backward" and method) or (q in ("torch.autograd.backward", "torch.autograd.grad") and call.args):
-            return "backward"
+            return EventKind.BACKWARD
         if name == "step" and method:
-            return "step"
-        if name in ("register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook"):
-            return "hook"
+            return EventKind.STEP
+        if name in HOOK_METHODS:
+            return EventKind.HOOK
         if name in ("addmm_", "addmm", "mm", "matmul") and _call_is_xtx(call.node):
-            return "xtx"
-        if q.endswith(("torch.save", "numpy.save", "numpy.savez", "numpy.savez_compressed")) or name == "tofile":
-            return "save"
+            return EventKind.XTX
+        if q.endswith(SAVE_SUFFIXES) or name == "tofile":
+            return EventKind.SAVE
         if q.startswith(NETWORK_PREFIXES) or q in SHELL_CALLS:
-            return "net"
-        return call.kind if call.kind in ("env", "gen") else ""
+            return EventKind.NET
+        if call.kind is CallKind.ENV:
+            return EventKind.ENV
+        if call.kind is CallKind.GEN:
+            return EventKind.GEN
+        return None
 
     def _secondary_events(self, call: Call, q: str, name: str, args: R) -> None:
         node = call.node
-        if call.kind == "opt":
-            self._event("opt_ctor", node, value=args)
+        if call.kind is CallKind.OPT:
+            self._event(EventKind.OPT_CTOR, node, value=args)
         if _creates_grad_param(node, name):
-            self._event("grad_param", node)
-        if name in ACC_METHODS and call.kind == "method" and call.recv is not None:
+            self._event(EventKind.GRAD_PARAM, node)
+        if method_accumulates(name) and call.kind is CallKind.METHOD and call.recv is not None:
             recv_node = node.func.value if isinstance(node.func, ast.Attribute) else node.func
             root = _root_name(recv_node)
             persists = self._persists(ast.Name(id=root) if root else recv_node, self._state)
-            self._event("acc", node, value=args, text=dotted(recv_node), accumulates=persists)
+            self._event(EventKind.ACC, node, value=args, text=dotted(recv_node), accumulates=persists)
         if q.endswith("open") and _opens_for_write(node):
-            self._event("save", node, value=union(call.args[:1]))
+            self._event(EventKind.SAVE, node, value=union(call.args[:1]))
 
 
 _STATEMENTS: dict[type[ast.stmt], Callable[[Scanner, Any], None]] = {
@@ -761,39 +688,6 @@ _STATEMENTS: dict[type[ast.stmt], Callable[[Scanner, Any], None]] = {
     ast.Delete: Scanner._expressions,
     ast.Match: Scanner._match,
 }
-
-
-def _lib_kind(qual: str, last: str) -> str:  # noqa: PLR0911 - a lookup table
-    low = last.lower()
-    if any(n in low for n in CE_NAMES):
-        return "ce"
-    if low in DIST_NAMES:
-        return "dist"
-    if qual in ("os.environ.get", "os.getenv", "os.environ.__getitem__", "os.environ.setdefault"):
-        return "env"
-    if last in TIME_NAMES and qual.startswith("time."):
-        return "time"
-    if last in SANITIZE_CALLS and not (last in LOGGER_NAMES and qual.startswith(MATH_MODULES)):
-        return "sanitize"
-    if last in RAND_NAMES and (
-        ".random." in qual
-        or qual.startswith(("random.", "torch.rand", "torch.normal"))
-        or qual in ("torch.randint", "torch.randperm", "torch.bernoulli")
-    ):
-        return "rand"
-    if last in GEN_NAMES and "multinomial" in qual:
-        return "gen"
-    if last in GATHER_NAMES and qual.startswith(("torch.", "numpy.")):
-        return "gather"
-    if last in ARANGE_NAMES:
-        return "arange"
-    if OPT_NAMES.search(qual) and (qual.startswith(("torch.optim", "optim")) or last[:1].isupper()):
-        return "opt"
-    return "lib"
-
-
-LOGGER_NAMES = frozenset({"log", "info", "warning", "debug", "format", "time"})
-MATH_MODULES = ("torch.", "numpy.", "math.", "np.", "scipy.", "jax.")
 
 
 def _env_name(node: ast.Call) -> str:
@@ -889,7 +783,3 @@ def _is_self_add(node: ast.Assign) -> bool:
         and isinstance(value.left, ast.Name)
         and value.left.id == target.id
     )
-
-
-def _exits(body: list[ast.stmt]) -> bool:
-    return bool(body) and isinstance(body[-1], ast.Return | ast.Raise | ast.Continue | ast.Break)

@@ -15,14 +15,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from pgolf.audit import labels as L
+from pgolf.audit.compiler import Facts, Key, Scanner
+from pgolf.audit.ir import Call, R
+from pgolf.audit.kinds import CallKind, FuncKind
 from pgolf.audit.labels import LabelSpace, bits
+from pgolf.audit.library import COMMON_DATA_METHODS, method_keeps
 from pgolf.audit.program import FuncInfo, Program
-from pgolf.audit.recipes import TENSOR_METHODS, Call, R
-from pgolf.audit.scan import Facts, Key, Scanner
 
 _LOCAL_PASSES = 6
 _BUDGET_PER_FUNC = 12
-_DATA_METHODS_COMMON = frozenset({"forward", "__call__", "step", "zero_grad", "train", "eval", "update", "reset"})
+_CALL_LABELS = {CallKind.TIME: L.TIME, CallKind.ENV: L.ENV, CallKind.RAND: L.RAND, CallKind.OPT: L.OPT}
 
 
 class Flow:
@@ -83,7 +85,9 @@ class Flow:
     def _order(self) -> list[int]:
         """Module and class bodies first (they define constants and attributes), then functions."""
         funcs = self.p.funcs
-        return [f.fid for f in funcs if f.kind != "function"] + [f.fid for f in funcs if f.kind == "function"]
+        return [f.fid for f in funcs if f.kind is not FuncKind.FUNCTION] + [
+            f.fid for f in funcs if f.kind is FuncKind.FUNCTION
+        ]
 
     def _analyse(self, fid: int) -> None:
         self._current = fid
@@ -103,7 +107,7 @@ class Flow:
             if not changed:
                 break
         info = self.p.funcs[fid]
-        if info.kind == "class":
+        if info.kind is FuncKind.CLASS:
             cls = next(k for k, c in self.p.classes.items() if c.body_fid == fid)
             for name in info.locals:
                 self._store_attr(cls, name, self.concrete(self.scope_var(fid, name)))
@@ -142,14 +146,14 @@ class Flow:
 
     def call_elem(self, c: Call, index: int, size: int) -> int:
         whole = c.ev(self)
-        if c.kind not in ("user", "method", "value") or not c.resolved:
+        if c.kind not in (CallKind.USER, CallKind.METHOD, CallKind.VALUE) or not c.resolved:
             return whole
         out = 0
         for fid in c.resolved:
             parts = self.return_tuple.get(fid)
             if parts is None or len(parts) != size:
                 return whole
-            recv = c.recv.ev(self) if c.recv is not None and c.kind != "user" else None
+            recv = c.recv.ev(self) if c.recv is not None and c.kind is not CallKind.USER else None
             out |= self.substitute(fid, parts[index], self.map_args(fid, c, recv, self.ev_of))
         return out
 
@@ -162,7 +166,7 @@ class Flow:
 
     def _children(self, fid: int) -> Iterable[int]:
         info = self.p.funcs[fid]
-        if info.kind == "module":
+        if info.kind is FuncKind.MODULE:
             return [f.fid for f in self.p.funcs if f.file == info.file and f.fid != fid]
         return [*info.defs.values(), *(self.p.classes[k].body_fid for k in info.classes.values())]
 
@@ -219,19 +223,19 @@ class Flow:
         # them (`print(eval_val(...))`, `len(loader.next())`) must still resolve and be reached.
         recv = c.recv.ev(self) if c.recv is not None else 0
         args = c.arg_union(self)
-        if kind == "sanitize":
+        if kind is CallKind.SANITIZE:
             return 0
-        if kind in ("time", "env", "rand", "opt"):
-            return {"time": L.TIME, "env": L.ENV, "rand": L.RAND, "opt": L.OPT}[kind]
-        if kind == "ce":
+        if kind in _CALL_LABELS:
+            return _CALL_LABELS[kind]
+        if kind is CallKind.CE:
             return L.GOLD | (args & ~(L.ANY_TARGET | L.DIST | L.GOLD_WEAK))
-        if kind == "dist":
+        if kind is CallKind.DIST:
             return L.DIST | args | recv
-        if kind == "gen":
+        if kind is CallKind.GEN:
             return L.GEN | args | recv
-        if kind == "gather":
+        if kind is CallKind.GATHER:
             return self._gather(c, recv)
-        if kind in ("lib", "arange"):
+        if kind in (CallKind.LIB, CallKind.ARANGE):
             return args | recv
         cands, bound = self._candidates(c, recv)
         if c.ctor is not None:
@@ -265,17 +269,17 @@ class Flow:
 
     def _candidates(self, c: Call, recv: int) -> tuple[list[int], bool]:
         """User functions a call may reach, and whether the receiver binds to `self`."""
-        if c.kind == "user":
+        if c.kind is CallKind.USER:
             return list(c.fids), False
         conc = self.concrete(recv)
-        if c.kind == "value":
+        if c.kind is CallKind.VALUE:
             funcs = self.space.funcs_in(conc)
             methods = [m for cls in self.space.classes_in(conc) for m in self._dunder_call(cls)]
             return funcs + methods, bool(methods) and not funcs
         found = [m for cls in self.space.classes_in(conc) if (m := self.p.method(cls, c.method)) is not None]
         if found:
             return found, True
-        if c.method in TENSOR_METHODS or c.method in _DATA_METHODS_COMMON or c.method.startswith("__"):
+        if method_keeps(c.method) or c.method in COMMON_DATA_METHODS or c.method.startswith("__"):
             return [], False
         named = self.p.methods_by_name.get(c.method, [])
         return (named, True) if len(named) == 1 else ([], False)
@@ -292,7 +296,7 @@ class Flow:
             key = c.args[0].ev(self)
             if key & L.ANY_TARGET:  # table.get(observed_symbol): a value indexed by the realized token
                 out |= L.GOLD if recv & L.DIST and key & L.TARGET else L.GOLD_WEAK
-        if c.kind in ("value", "method") and c.method not in TENSOR_METHODS:
+        if c.kind in (CallKind.VALUE, CallKind.METHOD) and not method_keeps(c.method):
             if args & L.TARGET:
                 out |= L.GOLD  # an opaque call that takes the targets computes their loss
             elif args & L.TARGET_POS:
