@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pgolf.logs import patterns as P
 from pgolf.logs.accumulator import Acc, clip
+from pgolf.logs.marks import note_step
 from pgolf.logs.model import CurvePoint, MetricLine
 
 
@@ -47,7 +48,7 @@ def _add_metric(acc: Acc, label: str, loss_text: str, bpb_text: str, *, eval_ms:
     )
 
 
-def on_old_step(acc: Acc, s: str) -> None:
+def on_old_step(acc: Acc, s: str, n: int) -> None:
     """`step:N/M train_loss:X train_time:Nms step_avg:Xms` and the periodic val variant."""
     m = P.OLD_VAL_STEP.match(s)
     val_bpb: float | None = None
@@ -71,9 +72,10 @@ def on_old_step(acc: Acc, s: str) -> None:
     acc.last_step = (step, total, train_ms)
     acc.log.planned_steps = total
     target.append(CurvePoint(step=step, train_time_ms=train_ms, loss=loss, val_bpb=val_bpb))
+    note_step(acc, n, step, total, validation=target is acc.log.val_curve)
 
 
-def on_new_step(acc: Acc, s: str) -> None:
+def on_new_step(acc: Acc, s: str, n: int) -> None:
     """`N/M train_loss: X train_time: X.Xm tok/s: N` (minutes) and `N/M val_loss: X val_bpb: Y`."""
     train = P.NEW_TRAIN_STEP.match(s)
     m = train or P.NEW_VAL_STEP.match(s)
@@ -90,3 +92,4 @@ def on_new_step(acc: Acc, s: str) -> None:
         acc.log.train_curve.append(CurvePoint(step=step, train_time_ms=train_ms, loss=loss))
     else:
         acc.log.val_curve.append(CurvePoint(step=step, train_time_ms=None, loss=loss, val_bpb=P.to_float(m[4])))
+    note_step(acc, n, step, total, validation=train is None)

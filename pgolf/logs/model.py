@@ -120,6 +120,23 @@ class NgramPrecompute(BaseModel):
     text: str
 
 
+class PhaseMark(StrEnum):
+    """Lines that open or close a phase of a run; pgolf.runner.phases puts its own clock on them.
+
+    The other phase boundaries are facts parsed anyway (stop line, GPTQ lines, total size, TTT
+    compile done, final score, total_eval_time): their `line` fields serve the same purpose.
+    """
+
+    WARMUP_START = "warmup_start"  # first `warmup_cu_buckets` / `(loop_)warmup_step: 1/N` line
+    WARMUP_END = "warmup_end"  # last `(loop_)warmup_step: N/N` line
+    TRAIN_START = "train_start"  # first step-1 train line or step-0 validation line
+    LAST_TRAIN_STEP = "last_train_step"  # the last train-step line
+    CAP_TRAIN_STEP = "cap_train_step"  # the last train-step line at step == total (iteration cap)
+    CAP_VAL_STEP = "cap_val_step"  # the last periodic-validation line at step == total
+    TTT_COMPILE_START = "ttt_compile_start"  # `ttt_lora:warming up compile`
+    EVAL_TIMER = "eval_timer"  # `beginning TTT eval timer`: where the counted evaluation starts
+
+
 class ParsedLog(BaseModel):
     """Everything pgolf reads from one log. Absent facts are None / empty, never guessed."""
 
@@ -159,6 +176,7 @@ class ParsedLog(BaseModel):
     artifact_production_wallclock_s: At[float] | None = None
     train_curve: list[CurvePoint] = Field(default_factory=list)
     val_curve: list[CurvePoint] = Field(default_factory=list)
+    phase_marks: dict[PhaseMark, int] = Field(default_factory=dict)  # mark -> 1-based line
     source_dump: tuple[int, int] | None = None  # first and last line of the embedded code dump, skipped
     line_count: int = 0
     notes: list[str] = Field(default_factory=list)  # parser remarks: truncated, binary bytes replaced, ...

@@ -18,6 +18,7 @@ from __future__ import annotations
 from pgolf.logs import patterns as P
 from pgolf.logs.accumulator import MAX_TEXT, Acc, Handler
 from pgolf.logs.facts import BY_FIRST, on_other, read_hyperparameter_block
+from pgolf.logs.marks import FIRST_CHARS, on_mark
 from pgolf.logs.metrics import on_metric, on_new_step, on_old_step
 from pgolf.logs.model import LogRole, ParsedLog
 from pgolf.logs.prefix import strip_prefix
@@ -39,6 +40,7 @@ __all__ = [
 # as an attribute load plus call (a new bound method per line) instead of a method call, and
 # `_dispatch` runs once per log line.
 _BY_FIRST = BY_FIRST
+_MARK_FIRST = FIRST_CHARS
 
 
 def parse_log(text: str, path: str) -> ParsedLog:
@@ -80,13 +82,15 @@ def _dispatch(acc: Acc, s: str, n: int) -> None:
         return
     c = s[0]
     if c == "s" and s.startswith("step:"):
-        on_old_step(acc, s)
+        on_old_step(acc, s, n)
         return
     if c.isdigit():
-        on_new_step(acc, s)
+        on_new_step(acc, s, n)
         return
     if "val_loss" in s and on_metric(acc, s, n):
         return
+    if c in _MARK_FIRST:
+        on_mark(acc, s, n)
     for prefix, handler in _BY_FIRST.get(c, ()):
         if s.startswith(prefix):
             handler(acc, s, n)

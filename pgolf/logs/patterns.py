@@ -81,6 +81,12 @@ TTT_PHASED_DOCS = re.compile(r"^ttt_phased: total_docs:\s*(\d+)")
 SERIALIZE_WALL = re.compile(rf"^serialize_wallclock:\s*({NUM})s")
 ARTIFACT_WALL = re.compile(rf"^artifact_production_wallclock:\s*({NUM})s")
 
+# --- phase marks (pgolf.runner.phases) ----------------------------------------------------------
+# `warmup_cu_buckets:64,128 iters_each:3`, `warmup_step: 1/20`, `loop_warmup_step: 20/20`.
+WARMUP_LINE = re.compile(r"^(?:warmup_cu_buckets|(?:loop_)?warmup_step:\s?(\d+)/(\d+))")
+TTT_COMPILE_START = "ttt_lora:warming up compile"
+EVAL_TIMER_START = "beginning TTT eval timer"
+
 # --- run setup and environment --------------------------------------------------------------
 WORLD_SIZE = re.compile(r"^world_size:\s*(\d+)(?:\s+grad_accum_steps:\s*(\d+))?")
 MAX_WALLCLOCK = re.compile(rf"(?<![\w])max_wallclock_seconds[:=]\s*({NUM})")

@@ -209,6 +209,8 @@ class PhaseSpan(_Frozen):
     duration_s: float
     start_anchor: str  # the line (or event) that opened it
     end_anchor: str
+    script_s: float | None = None  # the script's own figure for this phase, where it prints one
+    delta_s: float | None = None  # duration_s - script_s
 
 
 class Timing(_Frozen):

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
-import re
 import shutil
 import stat
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 from pgolf import __version__
 from pgolf.logs.model import ParsedLog, SizeKind
@@ -35,7 +31,6 @@ from pgolf.runner.progress import training_progress
 from pgolf.runner.trace import TraceClock, summarize
 
 ISOLATION_LOCAL = "local: process group only"
-_BYTES = re.compile(r"(\d+) bytes")
 
 
 @dataclass
@@ -137,37 +132,9 @@ def scan_artifacts(spec: RunSpec, reported_total: int | None) -> Artifacts:
     )
 
 
-ParseFn = Callable[[str, str], ParsedLog]
-
-
-def _parser() -> ParseFn | None:
-    """pgolf.logs.parser is optional here: records are still written, with a note, without it."""
-    try:
-        module = importlib.import_module("pgolf.logs.parser")
-    except ImportError:
-        return None
-    return cast(ParseFn | None, getattr(module, "parse_log", None))
-
-
-def parse_output(lines: list[StampedLine], name: str) -> tuple[ParsedLog | None, str | None]:
-    parse = _parser()
-    if parse is None:
-        return None, "pgolf.logs.parser is not available; phases and score come from the anchor lines"
-    text = "\n".join(line.text for line in lines if not line.text.startswith(phases_mod.OUR_NOTE))
-    try:
-        return parse(text, name), None
-    except Exception as exc:  # a parser bug must not lose a finished run's record
-        return None, f"log parser failed: {type(exc).__name__}: {exc}"
-
-
-def _reported_total(parsed: ParsedLog | None, report: phases_mod.PhaseReport) -> int | None:
-    if parsed is not None:
-        size = parsed.size(SizeKind.TOTAL)
-        if size is not None:
-            return size.bytes
-    hit = report.anchors.get("serialize_end")
-    found = _BYTES.search(hit.text) if hit is not None else None
-    return int(found[1]) if found else None
+def _reported_total(parsed: ParsedLog | None) -> int | None:
+    size = parsed.size(SizeKind.TOTAL) if parsed is not None else None
+    return size.bytes if size is not None else None
 
 
 def _verdict(status: SeedStatus, score: float | None, artifacts: Artifacts) -> list[str]:
@@ -199,11 +166,12 @@ def _evidence(spec: RunSpec, execution: Execution, record: SeedRecord) -> list[s
 
 
 def finalize(spec: RunSpec, execution: Execution) -> SeedRecord:
-    report = phases_mod.analyse(execution.lines, execution.t0_ns, execution.launch_ns, execution.exit_ns)
-    parsed, parse_note = parse_output(execution.lines, spec.raw_log.name)
-    score = parsed.final.val_bpb if parsed is not None and parsed.final is not None else report.final_bpb
-    label = parsed.final.label if parsed is not None and parsed.final is not None else report.final_label
-    artifacts = scan_artifacts(spec, _reported_total(parsed, report))
+    report = phases_mod.analyse(
+        execution.lines, execution.t0_ns, execution.launch_ns, execution.exit_ns, spec.raw_log.name
+    )
+    parsed, parse_note = report.parsed, report.parse_note
+    score, label = report.final_bpb, report.final_label
+    artifacts = scan_artifacts(spec, _reported_total(parsed))
     prefixes = tuple(dict.fromkeys((spec.dataset_prefix.rstrip("/") + "/", spec.dataset_prefix)))
     trace = summarize(spec.trace_dir, prefixes, report, execution.trace_clock)
     status = status_of(execution.outcome)

@@ -79,8 +79,52 @@ def test_modern_log_has_gptq_ttt_compile_and_a_timed_eval() -> None:
     assert phases["eval"].start_anchor == "beginning TTT eval timer"  # not the diagnostic eval
     assert report.timing.external_eval_s == pytest.approx(450)
     assert report.timing.script_eval_s == pytest.approx(450)
-    assert report.timing.step_avg_s == pytest.approx(9.8 * 60 / 4000)
+    assert report.timing.step_avg_s == pytest.approx(594.6 / 4000)  # the stop line's train time per step
     assert report.final_label == "quantized_ttt_phased"
+    # the script's own figure sits beside each phase it times
+    assert phases["gptq"].script_s == pytest.approx(4.0) and phases["gptq"].delta_s == pytest.approx(0.0)
+    assert phases["ttt_compile"].script_s == pytest.approx(100.0)
+    assert phases["eval"].script_s == pytest.approx(450.2)
+    assert phases["training"].script_s == pytest.approx(594.6)
+
+
+RESERVE_BEFORE_TRAINING = """\
+Hyperparameters:
+train_shards: 80
+gptq:reserving 0s, effective=39500ms
+warmup_cu_buckets:64,128,192,256 iters_each:3
+warmup_step: 1/20
+warmup_step: 20/20
+0/20000 val_loss: 9.0094 val_bpb: 4.1166
+1/20000 train_loss: 9.0 train_time: 0.0m tok/s: 100
+80/20000 val_loss: 6.0 val_bpb: 3.6
+stopping_early: wallclock_cap train_time: 40012ms step: 80/20000
+GPTQ:collecting Hessians from calibration data...
+GPTQ:collected 67 Hessians in 2.8s
+Total submission size quantized+pergroup: 4000000 bytes
+ttt_lora:warming up compile (random tokens, no val data)
+ttt_lora:compile warmup done (12.0s)
+beginning TTT eval timer
+quantized_ttt_phased val_loss:8.3 val_bpb:3.60728041 eval_time:88100ms
+total_eval_time:88.1s
+"""
+RESERVE_TIMES = [5, 5, 6, 10, 20, 60, 100, 101, 139.5, 140, 145, 147.8, 160, 161, 173, 174, 262.1, 262.1]
+
+
+def test_the_gptq_reserve_line_before_training_does_not_open_the_gptq_phase() -> None:
+    """#2135 prints `gptq:reserving ...` before training: GPTQ is the Hessian collection after it."""
+    report = analyse(stamped(RESERVE_BEFORE_TRAINING, RESERVE_TIMES), 0, 0, 265 * NS_PER_S)
+    phases = report.timing.phases
+    assert phases["gptq"].start_anchor.startswith("GPTQ:collecting")
+    assert phases["gptq"].duration_s == pytest.approx(2.8) and phases["gptq"].script_s == pytest.approx(2.8)
+    assert phases["boot"].end_s == pytest.approx(10)  # the first warmup line
+    assert phases["training"].start_anchor.startswith("0/20000 val_loss")  # the script's timer starts here
+    assert phases["training"].duration_s == pytest.approx(40.0) and report.timing.script_train_s == pytest.approx(
+        40.012
+    )
+    assert report.timing.external_train_s == pytest.approx(40.0)
+    assert phases["eval"].duration_s == pytest.approx(88.1) and report.timing.external_eval_s == pytest.approx(88.1)
+    assert report.final_bpb == pytest.approx(3.60728041)
 
 
 def test_a_crash_leaves_training_open_until_exit_and_no_score() -> None:
