@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from pgolf.audit import labels as L
+from pgolf.audit.analysis import Reach
 from pgolf.audit.context import logs_of
 from pgolf.audit.detect_gptq import Calibration, gptq_report
 from pgolf.audit.report import analysis_or_skip
@@ -25,7 +26,7 @@ class GptqReserveMissing:
         if isinstance(analysis, CheckOutcome):
             return analysis
         report = gptq_report(analysis)
-        active = [c for c in report.calibrations if c.data & L.TRAIN and c.reached and not c.dormant]
+        active = [c for c in report.calibrations if c.data & L.TRAIN and c.path.reach is Reach.LIVE]
         if not active:
             return CheckOutcome(status=Status.PASS, message="no GPTQ calibration reads training data on the run's path")
         if report.reserve is not None:

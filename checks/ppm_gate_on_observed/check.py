@@ -1,13 +1,13 @@
-"""PG403 ppm-gate-on-observed: PPM-ADAPTIVE-GATE, decided by the shared code audit (pgolf.audit.detect_scoring)."""
+"""PG403 ppm-gate-on-observed: a mixture weight may depend only on state from before the symbol is seen."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from pgolf.audit.detect_scoring import scoring_report
-from pgolf.audit.report import detector_outcome
+from pgolf.audit.detect_scoring import AdaptiveWeight, WeightSource, scoring_facts
+from pgolf.audit.report import CodeFinding, analysis_or_skip, on_path, outcome
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
-from pgolf.findings import CheckOutcome
+from pgolf.findings import CheckOutcome, Status
 
 
 class PpmGateOnObserved:
@@ -19,6 +19,23 @@ class PpmGateOnObserved:
     since: ClassVar[str] = "0.1.0"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
-        return detector_outcome(
-            ctx, scoring_report, self.rule, "no mixture weight depends on the probability of the observed symbol"
+        analysis = analysis_or_skip(ctx)
+        if isinstance(analysis, CheckOutcome):
+            return analysis
+        findings = [on_path(finding(weight), weight.path) for weight in scoring_facts(analysis).weights]
+        return outcome(
+            findings,
+            "no mixture weight depends on the probability of the observed symbol",
+            incomplete=analysis.incomplete,
         )
+
+
+def finding(weight: AdaptiveWeight) -> CodeFinding:
+    if weight.source is WeightSource.COMPONENT:
+        note = (
+            f"the mixture weight `{weight.weight}` is computed from a component's probability of the "
+            "observed symbol (#1785)"
+        )
+    else:
+        note = f"the mixture weight `{weight.weight}` depends on the probability of the observed token"
+    return CodeFinding(Status.FAIL, weight.at, note)

@@ -1,13 +1,13 @@
-"""PG412 trains-on-val: VAL-IN-TRAINING, decided by the shared code audit (pgolf.audit.detect_ttt)."""
+"""PG412 trains-on-val: the training loop must not back-propagate validation losses."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from pgolf.audit.detect_ttt import ttt_report
-from pgolf.audit.report import detector_outcome
+from pgolf.audit.detect_ttt import UpdateKind, ttt_facts
+from pgolf.audit.report import CodeFinding, analysis_or_skip, on_path, outcome
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
-from pgolf.findings import CheckOutcome
+from pgolf.findings import CheckOutcome, Status
 
 
 class TrainsOnVal:
@@ -19,6 +19,20 @@ class TrainsOnVal:
     since: ClassVar[str] = "0.1.0"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
-        return detector_outcome(
-            ctx, ttt_report, self.rule, "the training loop never back-propagates a loss computed from validation tokens"
+        analysis = analysis_or_skip(ctx)
+        if isinstance(analysis, CheckOutcome):
+            return analysis
+        facts = ttt_facts(analysis)
+        findings: list[CodeFinding] = []
+        for u in facts.updates:
+            if u.kind is UpdateKind.IN_TRAINING:
+                note = (
+                    f"{u.function} back-propagates a loss computed from validation tokens in the training phase, "
+                    "so the model is trained on validation data"
+                )
+                findings.append(on_path(CodeFinding(Status.FAIL, u.at, note), u.path))
+        return outcome(
+            findings,
+            "the training loop never back-propagates a loss computed from validation tokens",
+            incomplete=analysis.incomplete,
         )

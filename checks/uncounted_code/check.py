@@ -26,7 +26,12 @@ class UncountedCode:
         findings = self._helpers(sources) + self._problems(sources)
         analysis = ctx.analysis
         if analysis is not None:
-            findings += outside_code(analysis, {f.path for f in ctx.folder.files})
+            for load in outside_code(analysis, {f.path for f in ctx.folder.files}):
+                note = (
+                    f"loads code from `{load.path}`, which is not in the record folder: it is neither shipped "
+                    "nor counted"
+                )
+                findings.append(CodeFinding(Status.FAIL, load.at, note))
         notes: list[tuple[Location, str]] = []
         for src in sources.files:
             if src.decoded_from:

@@ -38,7 +38,25 @@ FIXTURES = [
         "smeargate-unmasked-per-doc",
         Status.FAIL,
         {**standard_files(), "train_gpt.py": fs.script(model=UNMASKED, helpers=PER_DOC)},
-        "documents are scored independently but the gate mixes in the previous document's last position",
+        "documents are scored independently but the gate mixes in the previous document's last position "
+        "(dated 2026-04-29, after the BOS-mask ruling of 2026-04-26)",
+        policy="leaderboard",
+    ),
+    Fixture(
+        "smeargate-unmasked-per-doc-readme",
+        Status.WARN,
+        {**standard_files(), "train_gpt.py": fs.script(model=UNMASKED, helpers=PER_DOC)},
+        "the README is silent on the BOS mask: the readme policy reports the ruling as a warning",
+    ),
+    Fixture(
+        "smeargate-unmasked-per-doc-grandfathered",
+        Status.WARN,
+        {
+            **standard_files(json_overrides={"date": "2026-04-20"}),
+            "train_gpt.py": fs.script(model=UNMASKED, helpers=PER_DOC),
+        },
+        "submitted before the BOS-mask ruling (2026-04-26): grandfathered",
+        policy="leaderboard",
     ),
     Fixture(
         "smeargate-unmasked-flat-stream",

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pgolf.audit import labels as L
 from pgolf.audit.detect_gptq import gptq_report
-from pgolf.audit.report import CodeFinding, analysis_or_skip, outcome, path_adjusted
+from pgolf.audit.report import CodeFinding, analysis_or_skip, on_path, outcome
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.findings import CheckOutcome, Location, Status
 
@@ -36,7 +36,12 @@ class ValCalibratedGptq:
                     "inside the budget or self-generated tokens, never validation data (#728 -> #1019)",
                     "certain" if only_val else "heuristic",
                 )
-                findings.append(path_adjusted(finding, dormant=cal.dormant, reached=cal.reached))
+                findings.append(on_path(finding, cal.path))
             else:
                 notes.append((cal.location, f"{name} calibrates on {cal.source} data"))
-        return outcome(findings, "GPTQ calibration (if any) does not read validation data", notes=notes)
+        return outcome(
+            findings,
+            "GPTQ calibration (if any) does not read validation data",
+            notes=notes,
+            incomplete=analysis.incomplete,
+        )

@@ -17,8 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pgolf.audit.guards import Guard, Guards
 from pgolf.audit.kinds import FuncKind
 from pgolf.audit.program import Program
+from pgolf.audit.ran import LogText, RanIndex
+from pgolf.findings import Location
 
 _ENV_ASSIGN = re.compile(r"(?:^|[\s;(`'\"])(?:export\s+)?([A-Z][A-Z0-9_]{1,60})=([^\s;`'\"\\)]*)")
 _MAX_DEPTH = 24
@@ -40,6 +43,7 @@ class RunConfig:
     attrs: dict[str, str] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)  # set to different values in different places
     sources: dict[str, str] = field(default_factory=dict)  # name -> where the value came from
+    logs: list[LogText] = field(default_factory=list)  # the claim-bearing logs, for evidence that a path ran
 
     def set_env(self, name: str, value: str, source: str) -> None:
         self._set(self.env, name, value, source)
@@ -121,10 +125,34 @@ class FlagEvaluator:
     def __init__(self, program: Program, config: RunConfig) -> None:
         self.p = program
         self.cfg = config
+        self.ran: RanIndex | None = None  # log evidence that statically-off branches ran (set by analyze)
         self._assigned: dict[int, dict[str, list[ast.expr]]] = {}
         self._class_attrs: dict[str, list[tuple[int, ast.expr]]] | None = None
         self._cache: dict[tuple[int, int], object] = {}
         self._mutated: set[str] | None = None
+
+    def off(self, fid: int, guards: Guards) -> Guard | None:
+        """The guard that switches a statement off in the submitted run, else None.
+
+        A guard is off when its test is statically the opposite of the polarity the statement needs,
+        unless a claim-bearing log shows that the branch ran (a line only it prints).
+        """
+        for test, polarity in guards:
+            if self.truth(fid, test) is (not polarity) and self.ran_evidence(test, polarity) is None:
+                return (test, polarity)
+        return None
+
+    def ran_evidence(self, test: ast.expr, polarity: bool) -> Location | None:
+        return self.ran.evidence(test, polarity) if self.ran is not None else None
+
+    def overridden(self, fid: int, guards: Guards) -> Location | None:
+        """Log evidence that a statically-off guard of these guards ran anyway (D14)."""
+        for test, polarity in guards:
+            if self.truth(fid, test) is (not polarity):
+                found = self.ran_evidence(test, polarity)
+                if found is not None:
+                    return found
+        return None
 
     def truth(self, fid: int, test: ast.expr) -> bool | None:
         key = (fid, id(test))

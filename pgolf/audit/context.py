@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pgolf.audit.analysis import Analysis, analyze
 from pgolf.audit.config import RunConfig, config_from_texts
+from pgolf.audit.ran import LogText
 from pgolf.audit.sources import GatherProblem, SourceSet
 from pgolf.errors import PgolfError
 from pgolf.findings import Location
@@ -52,9 +53,30 @@ def run_config(ctx: AuditContext) -> RunConfig:
             readme = None
     logs = logs_of(ctx)
     hyper: list[Mapping[str, str]] = [{k: v.value for k, v in log.hyperparameters.items()} for log in logs]
-    return config_from_texts(
+    cfg = config_from_texts(
         readme, hyper, readme_path=readmes[0].path if readmes else "README.md", log_paths=[log.path for log in logs]
     )
+    cfg.logs = claim_log_texts(ctx.folder, logs)
+    return cfg
+
+
+def claim_log_texts(folder: SubmissionFolder, logs: Sequence[ParsedLog]) -> list[LogText]:
+    """The text of the logs a claim may rest on: runs with a final score, not a parent's reference logs."""
+    from pgolf.logs.model import LogRole
+
+    out: list[LogText] = []
+    for log in logs:
+        if log.final is None or log.role in (LogRole.REFERENCE, LogRole.UNKNOWN):
+            continue
+        entry = folder.get(log.path)
+        if entry is None:
+            continue
+        try:
+            text = folder.read_text(entry)
+        except PgolfError:
+            continue
+        out.append(LogText(path=log.path, text=text, dump=log.source_dump))
+    return out
 
 
 def analysis_for(ctx: AuditContext, sources: SourceSet) -> Analysis | None:

@@ -2,9 +2,8 @@
 
 A Hessian collector is a function that registers forward hooks accumulating X^T X, or accumulates
 X^T X itself (then the forward passes of its caller feed it). The calibration data is what those
-forward passes read, resolved for each call path: validation data fails GPTQ-CALIB-DATA; training data
-must be paid for from the 600 s budget (GPTQ-CALIB-TIMING: a reserve subtracted from the wall-clock
-cap, cross-checked with the logs' `train_time + Hessian seconds`); self-generated or random tokens pass.
+forward passes read, resolved for each call path (`Calibration.data`), and where the code subtracts a
+reserve from the wall-clock cap (`GPTQReport.reserve`). PG410 and PG411 decide on these facts.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from pgolf.audit import labels as L
-from pgolf.audit.analysis import Analysis
+from pgolf.audit.analysis import Analysis, PathState
 from pgolf.audit.detect_ttt import roles
 from pgolf.audit.kinds import EventKind
 from pgolf.audit.trace import TraceEvent
@@ -29,8 +28,7 @@ class Calibration:
     fid: int  # the collector
     location: Location
     data: int  # labels of the calibration tokens (VAL/TRAIN/GEN/RAND bits)
-    dormant: bool
-    reached: bool
+    path: PathState
 
     @property
     def source(self) -> str:
@@ -80,11 +78,11 @@ def _calibrations(a: Analysis) -> list[Calibration]:
         if fid not in hooked:
             data |= _caller_feed(a, stack)
         first = calls[0]
-        found.append(Calibration(fid, a.location(fid, collectors[fid]), data & L.DATA, first.dormant, first.reached))
+        found.append(Calibration(fid, a.location(fid, collectors[fid]), data & L.DATA, a.path_of(first)))
     visited = {stack[-1].fid for stack in visits}  # type: ignore[attr-defined]
     for fid, node in collectors.items():
         if fid not in visited:
-            found.append(Calibration(fid, a.location(fid, node), _static_feed(a, fid) & L.DATA, False, a.reached(fid)))
+            found.append(Calibration(fid, a.location(fid, node), _static_feed(a, fid) & L.DATA, a.path(fid, ())))
     return found
 
 

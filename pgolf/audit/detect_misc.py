@@ -1,18 +1,19 @@
-"""Detectors that read code shape more than data flow: stop-step overrides, network calls,
-one-token look-back gates, byte accounting, and code loaded from outside the record folder."""
+"""Facts read from code shape more than data flow: stop-step overrides, network calls, one-token
+look-back gates, byte accounting tables, and code loaded from outside the record folder. The
+PG414-PG418 checks decide on them."""
 
 from __future__ import annotations
 
 import ast
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
-from pgolf.audit.analysis import Analysis
+from pgolf.audit.analysis import Analysis, PathState
 from pgolf.audit.astutil import dotted, last_name
 from pgolf.audit.detect_ttt import roles
 from pgolf.audit.kinds import EventKind, FuncKind
-from pgolf.audit.report import CodeFinding, path_adjusted
-from pgolf.findings import Location, Status
+from pgolf.findings import Location
 
 STOP_STEP_ENV = re.compile(r"(FORCE|FIXED|OVERRIDE)\w*STEPS?$|STOP_(AT_)?STEPS?$", re.I)
 NET_COMMANDS = re.compile(r"\b(curl|wget|pip3?|git\s+clone|huggingface-cli|hf\s+download|aria2c|scp|rsync)\b")
@@ -57,34 +58,35 @@ def stop_overrides(a: Analysis) -> list[StopOverride]:
     return found
 
 
-def network_findings(a: Analysis) -> list[CodeFinding]:
+@dataclass(frozen=True)
+class NetworkCall:
+    """A call that can reach the network (or a process that can): `at_eval` after the artifact or in scoring."""
+
+    at: Location
+    call: str
+    at_eval: bool
+    path: PathState
+
+
+def network_calls(a: Analysis) -> list[NetworkCall]:
     r = roles(a)
     scoring = {f.fid for s in r.scores for f in s.stack[-1:]}
-    found: list[CodeFinding] = []
+    found: list[NetworkCall] = []
     for ev in a.trace.of_kind(EventKind.NET):
         node = ev.event.node
         qual = ev.event.text
         if qual.startswith(("subprocess.", "os.")) and not NET_COMMANDS.search(_text(node)):
             continue  # pyminify, lrzip, gcc: local tools, not network
-        at_eval = (r.artifact_seq and ev.seq > r.artifact_seq) or ev.fid in scoring
-        note = f"`{qual}` can reach the network " + (
-            "during evaluation; the artifact must be self-contained (no downloads or network calls)"
-            if at_eval
-            else "before evaluation; downloads belong in setup, never in the timed run"
-        )
-        finding = CodeFinding(
-            Status.FAIL if at_eval else Status.WARN,
-            a.location(ev.fid, node),
-            note,
-            "certain" if at_eval else "heuristic",
-        )
-        found.append(path_adjusted(finding, dormant=ev.dormant, reached=ev.reached))
-    for src in a.sources.c_files:
-        for i, line in enumerate(src.lines, 1):
-            if C_NETWORK.search(line):
-                note = "C code compiled at run time includes a network header or spawns a process"
-                found.append(CodeFinding(Status.WARN, src.location(i), note, "heuristic"))
+        at_eval = bool(r.artifact_seq and ev.seq > r.artifact_seq) or ev.fid in scoring
+        found.append(NetworkCall(a.location(ev.fid, node), qual, at_eval, a.path_of(ev)))
     return found
+
+
+def c_network_lines(a: Analysis) -> list[Location]:
+    """Lines of C code compiled at run time that include a network header or spawn a process."""
+    return [
+        src.location(i) for src in a.sources.c_files for i, line in enumerate(src.lines, 1) if C_NETWORK.search(line)
+    ]
 
 
 def _text(node: ast.AST) -> str:
@@ -92,10 +94,20 @@ def _text(node: ast.AST) -> str:
 
 
 # ----- DOC-BOUNDARY ----------------------------------------------------------------------------------
-def lookback_findings(a: Analysis) -> tuple[list[CodeFinding], list[tuple[Location, str]]]:
-    """Sigmoid-gated previous-position mixes (SmearGate) and whether a BOS mask guards them."""
-    findings: list[CodeFinding] = []
-    notes: list[tuple[Location, str]] = []
+@dataclass(frozen=True)
+class Lookback:
+    """A sigmoid-gated copy of the previous position mixed into the current one (SmearGate)."""
+
+    at: Location
+    function: str
+    masked: bool  # a BOS/document-start mask guards it
+    per_doc: bool  # the code scores documents independently (cu_seqlens, varlen, per-doc loops)
+
+
+def lookbacks(a: Analysis) -> list[Lookback]:
+    """Sigmoid-gated previous-position mixes in every function (every forward path of the model, called
+    or not: the mask question is about the model's definition), and whether a BOS mask guards them."""
+    found: list[Lookback] = []
     per_doc = any(DOC_SCORING.search(f.text) for f in a.sources.python)
     for info in a.program.funcs:
         src = a.program.source(info.fid)
@@ -105,19 +117,9 @@ def lookback_findings(a: Analysis) -> tuple[list[CodeFinding], list[tuple[Locati
         gate = _gated_lookback(info.nodes)
         if gate is None:
             continue
-        loc = a.location(info.fid, gate)
-        if BOS_MASK.search("\n".join(src.lines[info.line - 1 : end])):
-            notes.append((loc, f"{info.qualname}: the one-token look-back is masked at BOS"))
-            continue
-        why = (
-            f"{info.qualname} mixes a sigmoid-gated copy of the previous position into the current one with no "
-            "BOS mask, so state crosses document boundaries"
-        )
-        if per_doc:
-            why += " while documents are scored independently (the #1797 SmearGate bug)"
-        status = Status.FAIL if per_doc else Status.WARN
-        findings.append(CodeFinding(status, loc, why, "certain" if per_doc else "heuristic"))
-    return findings, notes
+        masked = bool(BOS_MASK.search("\n".join(src.lines[info.line - 1 : end])))
+        found.append(Lookback(a.location(info.fid, gate), info.qualname, masked, per_doc))
+    return found
 
 
 def _gated_lookback(nodes: list[ast.AST]) -> ast.AST | None:
@@ -179,37 +181,57 @@ def _prev_slice(node: ast.AST) -> bool:
 
 
 # ----- TOKENIZER/BPB-ACCOUNTING ----------------------------------------------------------------------
-def byte_accounting(a: Analysis, tokenizer_files: list[str]) -> tuple[list[CodeFinding], list[tuple[Location, str]]]:
-    findings: list[CodeFinding] = []
-    notes: list[tuple[Location, str]] = []
-    for info in a.program.funcs:
-        if info.kind is FuncKind.FUNCTION and _is_lut_builder(info.nodes):
-            findings += _lut_findings(a, info.fid, notes)
-    caseops = _string_constant(a, r"caseops|lossless_caps")
-    if caseops is not None:
-        sidecar = _string_constant(a, r"val_bytes|sidecar") or any(
+class LutProblem(StrEnum):
+    NO_BYTE_BRANCH = "no_byte_branch"  # no sp.is_byte branch: byte tokens counted by their piece text
+    BYTE_NOT_ONE = "byte_not_one"  # the byte branch counts a byte-fallback token as != 1 byte
+    NO_SPACE_MARKER = "no_space_marker"  # the leading-space marker U+2581 is never handled
+
+
+@dataclass(frozen=True)
+class LutBuilder:
+    """A byte look-up-table builder (a function that walks id_to_piece)."""
+
+    at: Location
+    function: str
+    byte_branch: Location | None
+    byte_value: float | None  # the first value != 1 stored in the byte branch, when there is one
+    problems: tuple[LutProblem, ...]
+
+
+@dataclass(frozen=True)
+class CaseOps:
+    """CaseOps-transformed data, and whether the original-byte sidecar is read."""
+
+    at: Location
+    sidecar: bool
+
+
+@dataclass(frozen=True)
+class ByteAccounting:
+    builders: list[LutBuilder]
+    caseops: CaseOps | None
+    custom_tokenizers: list[str]  # tokenizer files in the folder that are not a standard one
+
+
+def byte_accounting(a: Analysis, tokenizer_files: list[str]) -> ByteAccounting:
+    builders = [
+        _lut_builder(a, info.fid)
+        for info in a.program.funcs
+        if info.kind is FuncKind.FUNCTION and _is_lut_builder(info.nodes)
+    ]
+    caseops = None
+    where = _string_constant(a, r"caseops|lossless_caps")
+    if where is not None:
+        sidecar = _string_constant(a, r"val_bytes|sidecar") is not None or any(
             re.search(r"sidecar", info.name, re.I) for info in a.program.funcs
         )
-        if sidecar:
-            notes.append((caseops, "CaseOps data is scored with the original-byte sidecar"))
-        else:
-            why = (
-                "CaseOps-transformed tokens are scored without the fineweb_val_bytes_* sidecar, so BPB counts bytes "
-                "of the transformed text, not of the original text"
-            )
-            findings.append(CodeFinding(Status.FAIL, caseops, why))
-    for name in tokenizer_files:
-        if name.rsplit("/", 1)[-1] not in STANDARD_TOKENIZERS and name.endswith(".model"):
-            findings.append(
-                CodeFinding(
-                    Status.WARN,
-                    Location(path=name),
-                    "a custom tokenizer ships with the "
-                    "record; its byte accounting must be proven exact (README rule 2)",
-                    "heuristic",
-                )
-            )
-    return findings, notes
+        caseops = CaseOps(where, sidecar)
+    custom = [
+        name
+        for name in tokenizer_files
+        if name.rsplit("/", 1)[-1] not in STANDARD_TOKENIZERS and name.endswith(".model")
+    ]
+    return ByteAccounting(builders, caseops, custom)
 
 
 def _string_constant(a: Analysis, pattern: str) -> Location | None:
@@ -226,21 +248,13 @@ def _is_lut_builder(nodes: list[ast.AST]) -> bool:
     return any(isinstance(n, ast.Call) and last_name(n.func) in ("id_to_piece", "IdToPiece") for n in nodes)
 
 
-def _lut_findings(a: Analysis, fid: int, notes: list[tuple[Location, str]]) -> list[CodeFinding]:
+def _lut_builder(a: Analysis, fid: int) -> LutBuilder:
     func = a.program.funcs[fid].node
-    out: list[CodeFinding] = []
+    problems: list[LutProblem] = []
     byte_branch = next((n for n in ast.walk(func) if isinstance(n, ast.If) and "is_byte" in dotted_calls(n.test)), None)
-    name = a.name_of(fid)
+    wrong: list[float] = []
     if byte_branch is None:
-        out.append(
-            CodeFinding(
-                Status.WARN,
-                a.location(fid, func),
-                f"{name} has no byte-fallback branch "
-                "(sp.is_byte): byte tokens are counted by their piece text, e.g. '<0x0A>' as 6 bytes",
-                "heuristic",
-            )
-        )
+        problems.append(LutProblem.NO_BYTE_BRANCH)
     else:
         values = [
             n.value.value
@@ -250,31 +264,20 @@ def _lut_findings(a: Analysis, fid: int, notes: list[tuple[Location, str]]) -> l
             and isinstance(n.value.value, int | float)
             and not isinstance(n.value.value, bool)
         ]
-        wrong = [v for v in values if v != 1]
+        wrong = [float(v) for v in values if v != 1]
         if wrong:
-            out.append(
-                CodeFinding(
-                    Status.FAIL,
-                    a.location(fid, byte_branch),
-                    f"{name} counts a byte-fallback token "
-                    f"as {wrong[0]} bytes; it stands for exactly 1 byte (the Scylla bug, #1184/#1806)",
-                )
-            )
-        else:
-            notes.append((a.location(fid, byte_branch), f"{name}: byte-fallback tokens count 1 byte"))
+            problems.append(LutProblem.BYTE_NOT_ONE)
     src = a.program.source(fid)
     body = "\n".join(src.lines[a.program.funcs[fid].line - 1 : getattr(func, "end_lineno", 0) or 0])
     if "\u2581" not in body and "2581" not in body:
-        out.append(
-            CodeFinding(
-                Status.WARN,
-                a.location(fid, func),
-                f"{name} never handles the leading-space marker "
-                "'\u2581' (U+2581): word-boundary spaces may be miscounted (#897)",
-                "heuristic",
-            )
-        )
-    return out
+        problems.append(LutProblem.NO_SPACE_MARKER)
+    return LutBuilder(
+        at=a.location(fid, func),
+        function=a.name_of(fid),
+        byte_branch=a.location(fid, byte_branch) if byte_branch is not None else None,
+        byte_value=wrong[0] if wrong else None,
+        problems=tuple(problems),
+    )
 
 
 def dotted_calls(node: ast.AST) -> str:
@@ -282,9 +285,17 @@ def dotted_calls(node: ast.AST) -> str:
 
 
 # ----- CODE-BYTES ------------------------------------------------------------------------------------
-def outside_code(a: Analysis, folder_paths: set[str]) -> list[CodeFinding]:
+@dataclass(frozen=True)
+class OutsideLoad:
+    """Code loaded by path from a file that is not in the record folder."""
+
+    at: Location
+    path: str
+
+
+def outside_code(a: Analysis, folder_paths: set[str]) -> list[OutsideLoad]:
     """Code files loaded by path that are not in the record folder (not shipped, so not counted)."""
-    found: list[CodeFinding] = []
+    found: list[OutsideLoad] = []
     names = {p.rsplit("/", 1)[-1] for p in folder_paths}
     for info in a.program.funcs:
         for node in info.nodes:
@@ -295,12 +306,5 @@ def outside_code(a: Analysis, folder_paths: set[str]) -> list[CodeFinding]:
                     continue
                 path = const.value.strip()
                 if path.endswith(CODE_SUFFIXES) and path.rsplit("/", 1)[-1] not in names and "\n" not in path:
-                    found.append(
-                        CodeFinding(
-                            Status.FAIL,
-                            a.location(info.fid, node),
-                            f"loads code from `{path}`, "
-                            "which is not in the record folder: it is neither shipped nor counted",
-                        )
-                    )
+                    found.append(OutsideLoad(a.location(info.fid, node), path))
     return found

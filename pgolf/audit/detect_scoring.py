@@ -1,15 +1,15 @@
-"""Detectors for how a per-token probability is formed: n-gram keys, gates, normalization.
+"""Facts about how a per-token probability is formed: n-gram keys, choices, weights, byte spreading.
 
-- NGRAM-TARGET-IN-KEY: a table read whose index hashes a token with its context, where the token is
-  the one being scored (a loss target, or the extra token of a "full" key beside a "context" key
-  read from the same hash), and whose value reaches the score. Updates (writes) with the same key
-  are legal, as are hashes of input tokens (BigramHash) and keys over the whole vocabulary.
-- ORACLE-GATE: min/max/compare between two probabilities or losses of the realized token that
+The PG401-PG404 checks decide on these facts; nothing here knows a rule or a status.
+- keyed lookups: a table read whose index hashes a token with its context, where the token is the one
+  being scored (a loss target, or the extra token of a "full" key beside a "context" key read from
+  the same hash), and whose value reaches the score. Updates (writes) with the same key are not
+  lookups, nor are hashes of input tokens (BigramHash) and keys over the whole vocabulary.
+- oracle choices: min/max/compare between two probabilities or losses of the realized token that
   selects what is scored.
-- PPM-ADAPTIVE-GATE: a mixture weight computed from a component's probability of the observed
-  symbol.
-- NORMALIZED-DISTRIBUTION (C2): gold-only count ratios, and token probabilities spread over bytes
-  (p ** (1/n)) and mixed at byte level.
+- adaptive weights: a mixture weight computed from a component's probability of the observed symbol.
+- byte spreading: token probabilities spread over bytes (p ** (1/n)) and mixed at byte level, and
+  per-byte mixture loops.
 """
 
 from __future__ import annotations
@@ -17,48 +17,134 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from pgolf.audit import labels as L
-from pgolf.audit.analysis import Analysis
+from pgolf.audit.analysis import Analysis, PathState
 from pgolf.audit.astutil import dotted, last_name, names_in
 from pgolf.audit.kinds import EventKind
 from pgolf.audit.local import LocalFlow
-from pgolf.audit.report import CodeFinding, path_adjusted
-from pgolf.findings import Location, Status
+from pgolf.findings import Location
 
 _BYTE_MIX_NAMES = re.compile(r"ppm.*(mix|bpb)|mix.*bpb|score_byte|byte.*mix|mixture_bpb", re.I)
 _PRIME_MIN = 1000
 _BUCKETS = re.compile(r"mask|bucket|table_size|n_slots|hash_size", re.I)
 
 
+class KeyEvidence(StrEnum):
+    """Why a hashed table read is keyed by the token being scored."""
+
+    TARGET = "target"  # the key hashes a loss target
+    FULL_KEY = "full_key"  # the key adds one stream token to the key of a context-count read (#779)
+    NEWEST_TOKEN = "newest_token"  # weaker: the newest token of a stream read beside its history
+
+
+@dataclass(frozen=True)
+class KeyedLookup:
+    """A hashed table read at scoring time whose key contains the token being scored."""
+
+    lookup: Location  # the read
+    key: Location | None  # where the key is built (the hash)
+    table: str
+    evidence: KeyEvidence
+    path: PathState
+    partner: str | None = None  # the context-count table of a full key
+    partner_at: Location | None = None
+
+
+class ChoiceForm(StrEnum):
+    MIN_MAX = "min_max"  # min(a, b) / torch.minimum(a, b)
+    WHERE = "where"  # where(a < b, a, b)
+    IF = "if"  # if a < b: keep a
+
+
+@dataclass(frozen=True)
+class OracleChoice:
+    """A comparison of two losses/probabilities of the realized token whose result is scored."""
+
+    at: Location
+    form: ChoiceForm
+    call: str  # the min/max/where name, '' for an `if`
+    strong: bool  # both sides certainly are losses of the realized token
+    path: PathState
+
+
+class WeightSource(StrEnum):
+    COMPONENT = "component"  # computed from a mixed component's probability of the observed symbol
+    OBSERVED = "observed"  # its labels carry a probability of the realized token
+
+
+@dataclass(frozen=True)
+class AdaptiveWeight:
+    """A mixture weight that depends on the observed symbol."""
+
+    at: Location
+    weight: str
+    source: WeightSource
+    path: PathState
+
+
+class SpreadForm(StrEnum):
+    POWER = "power"  # p ** (1/n)
+    DIVIDE = "divide"  # log p / n_bytes
+
+
+@dataclass(frozen=True)
+class ByteSpread:
+    """A token probability spread over its bytes; `mixed`: mixed at byte level with another model."""
+
+    at: Location
+    form: SpreadForm
+    mixed: bool
+    path: PathState
+
+
+@dataclass(frozen=True)
+class ByteMixture:
+    """Probabilities mixed and scored per byte (PPM-D style)."""
+
+    at: Location
+    path: PathState
+
+
+@dataclass(frozen=True)
+class ByteMixerName:
+    """A function named like a byte-level mixture scorer that accumulates."""
+
+    at: Location
+    function: str
+    path: PathState
+
+
 @dataclass
-class ScoringReport:
-    findings: dict[str, list[CodeFinding]] = field(default_factory=dict)
-    notes: dict[str, list[tuple[Location, str]]] = field(default_factory=dict)  # the shared report shape
+class ScoringFacts:
+    lookups: list[KeyedLookup] = field(default_factory=list)
+    choices: list[OracleChoice] = field(default_factory=list)
+    weights: list[AdaptiveWeight] = field(default_factory=list)
+    spreads: list[ByteSpread] = field(default_factory=list)
+    mixtures: list[ByteMixture] = field(default_factory=list)
+    mixer_names: list[ByteMixerName] = field(default_factory=list)
 
-    def add(self, rule: str, finding: CodeFinding) -> None:
-        self.findings.setdefault(rule, []).append(finding)
 
-
-def scoring_report(a: Analysis) -> ScoringReport:
+def scoring_facts(a: Analysis) -> ScoringFacts:
     cached = a.cache.get("scoring")
-    if isinstance(cached, ScoringReport):
+    if isinstance(cached, ScoringFacts):
         return cached
-    report = ScoringReport()
+    facts = ScoringFacts()
     model = {fid for c in a.program.classes.values() if c.is_module for fid in c.methods.values()}
     for fid in a.funcs:
         if fid in model:
             continue  # inside a model: input-token hashes (BigramHash), no scoring
-        _Function(a, fid, report).run()
-    a.cache["scoring"] = report
-    return report
+        _Function(a, fid, facts).run()
+    a.cache["scoring"] = facts
+    return facts
 
 
 class _Function:
-    def __init__(self, a: Analysis, fid: int, report: ScoringReport) -> None:
+    def __init__(self, a: Analysis, fid: int, facts: ScoringFacts) -> None:
         self.a = a
         self.fid = fid
-        self.report = report
+        self.facts = facts
         self.node = a.program.funcs[fid].node
         self._local: LocalFlow | None = None
 
@@ -76,14 +162,11 @@ class _Function:
     def labels(self, node: ast.expr) -> int:
         return self.a.labels_of(self.fid, node)
 
-    def _add(self, rule: str, node: ast.AST, status: Status, note: str, certainty: str = "certain") -> None:
-        guards = self.local.guards.get(id(node), ())
-        dormant = any(self.a.flags.truth(self.fid, test) is (not pol) for test, pol in guards)
-        dormant = dormant or (self.a.reached(self.fid) and not self.a.live(self.fid))
-        finding = CodeFinding(
-            status, self.a.location(self.fid, node), note, "certain" if certainty == "certain" else "heuristic"
-        )
-        self.report.add(rule, path_adjusted(finding, dormant=dormant, reached=self.a.reached(self.fid)))
+    def at(self, node: ast.AST) -> Location:
+        return self.a.location(self.fid, node)
+
+    def path(self, node: ast.AST) -> PathState:
+        return self.a.path(self.fid, self.local.guards.get(id(node), ()))
 
     def run(self) -> None:
         reads: list[_Read] = []
@@ -136,36 +219,42 @@ class _Function:
                 continue
             if not self.local.reaches_score(read.node, self.local.assigned_names(read.node)):
                 continue
-            table = dotted(read.table)
-            if strong or partner is not None:
-                why = (
-                    f"the key of `{table}[...]` hashes the scored target token"
-                    if strong
-                    else f"`{table}[...]` is read with a key that adds one stream token to the context hash of "
-                    f"`{dotted(partner.table) if partner else ''}[...]` (a full-n-gram key)"
+            evidence = (
+                KeyEvidence.TARGET
+                if strong
+                else KeyEvidence.FULL_KEY
+                if partner is not None
+                else KeyEvidence.NEWEST_TOKEN
+            )
+            key_site = self._key_site(read.key)
+            self.facts.lookups.append(
+                KeyedLookup(
+                    lookup=self.at(read.node),
+                    key=self.at(key_site) if key_site is not None else None,
+                    table=dotted(read.table),
+                    evidence=evidence,
+                    path=self.path(read.node),
+                    partner=dotted(partner.table) if partner is not None else None,
+                    partner_at=self.at(partner.node) if partner is not None else None,
                 )
-                self._add(
-                    "NGRAM-TARGET-IN-KEY",
-                    read.node,
-                    Status.FAIL,
-                    why + " and the count feeds the score: the target leaks into the lookup (#779)",
-                )
-                self._add(
-                    "NORMALIZED-DISTRIBUTION",
-                    read.node,
-                    Status.FAIL,
-                    f"the probability built from `{table}[...]` covers the realized token only, "
-                    "not a distribution over the vocabulary that sums to 1",
-                )
-            else:
-                self._add(
-                    "NGRAM-TARGET-IN-KEY",
-                    read.node,
-                    Status.WARN,
-                    f"`{table}[...]` is read with a hashed key that includes the newest token of the "
-                    "stream; if that token is the one being scored, the target leaks",
-                    "heuristic",
-                )
+            )
+
+    def _key_site(self, key: ast.expr) -> ast.AST | None:
+        """Where the key is hashed: the key expression itself, or a definition it is computed from."""
+        if any(_hash_node(n) for n in ast.walk(key)):
+            return key
+        deps = self.local.deps(names_in(key))
+        for aug in self.local.augs:
+            if (
+                isinstance(aug.op, ast.BitXor | ast.LShift)
+                and isinstance(aug.target, ast.Name)
+                and aug.target.id in deps
+            ):
+                return aug
+        for target, value in self.local.stores:
+            if isinstance(target, ast.Name) and target.id in deps and any(_hash_node(n) for n in ast.walk(value)):
+                return value
+        return None
 
     def _only_updates_table(self, read: _Read) -> bool:
         """`T[k] = T[k] + 1`: a read that only feeds a write back into the table."""
@@ -205,25 +294,15 @@ class _Function:
         if name in ("min", "max", "minimum", "maximum", "fmin", "fmax") and len(node.args) == 2:
             a, b = self._gold(node.args[0]), self._gold(node.args[1])
             if a and b and self.local.reaches_score(node, self.local.assigned_names(node), accumulated_only=True):
-                strong = a & L.GOLD and b & L.GOLD
-                self._add(
-                    "ORACLE-GATE",
-                    node,
-                    Status.FAIL if strong else Status.WARN,
-                    f"`{name}(...)` picks between two losses/probabilities of the realized token and the "
-                    "choice is scored: hindsight selection (#659)",
-                    "certain" if strong else "heuristic",
+                strong = bool(a & L.GOLD and b & L.GOLD)
+                self.facts.choices.append(
+                    OracleChoice(self.at(node), ChoiceForm.MIN_MAX, name, strong, self.path(node))
                 )
         elif name == "where" and len(node.args) == 3 and isinstance(node.args[0], ast.Compare):
             cmp = node.args[0]
             sides = [cmp.left, *cmp.comparators]
             if all(self._gold(s) for s in sides) and self._gold(node.args[1]) and self._gold(node.args[2]):
-                self._add(
-                    "ORACLE-GATE",
-                    node,
-                    Status.FAIL,
-                    "`where(...)` keeps whichever loss of the realized token is lower: hindsight selection (#659)",
-                )
+                self.facts.choices.append(OracleChoice(self.at(node), ChoiceForm.WHERE, name, True, self.path(node)))
 
     def _gate_if(self, node: ast.If) -> None:
         test = node.test
@@ -244,13 +323,8 @@ class _Function:
             if isinstance(t, ast.Name)
         }
         if scored or (assigned and self.local.reaches_score(node.test, assigned, accumulated_only=True)):
-            self._add(
-                "ORACLE-GATE",
-                node,
-                Status.FAIL if left & right & L.GOLD else Status.WARN,
-                "an `if` compares two losses/probabilities of the realized token and keeps the better one "
-                "for the score: hindsight selection (#659)",
-            )
+            strong = bool(left & right & L.GOLD)
+            self.facts.choices.append(OracleChoice(self.at(node), ChoiceForm.IF, "", strong, self.path(node)))
 
     # ----- PPM-ADAPTIVE-GATE -------------------------------------------------------------------------
     def _mixture(self, node: ast.BinOp) -> None:
@@ -264,56 +338,32 @@ class _Function:
         w_deps = self.local.deps(names_in(weight))
         comp_names = {n for c in comps for n in names_in(c)}
         if w_deps & comp_names:
-            self._add(
-                "PPM-ADAPTIVE-GATE",
-                node,
-                Status.FAIL,
-                f"the mixture weight `{dotted(weight)}` is "
-                "computed from a component's probability of the observed symbol (#1785)",
-            )
-            return
-        if self.labels(weight) & L.GOLD:
-            self._add(
-                "PPM-ADAPTIVE-GATE",
-                node,
-                Status.FAIL,
-                f"the mixture weight `{dotted(weight)}` depends on the probability of the observed token",
-            )
+            self._weight(node, weight, WeightSource.COMPONENT)
+        elif self.labels(weight) & L.GOLD:
+            self._weight(node, weight, WeightSource.OBSERVED)
+
+    def _weight(self, node: ast.AST, weight: ast.expr, source: WeightSource) -> None:
+        self.facts.weights.append(AdaptiveWeight(self.at(node), dotted(weight), source, self.path(node)))
 
     # ----- C2: byte-level spreading of token probabilities -------------------------------------------
     def _spread_pow(self, node: ast.BinOp) -> None:
         if _reciprocal(node.right) and self._gold(node.left):
-            self._spread_found(node)
+            self._spread_found(node, SpreadForm.POWER)
 
     def _spread_div(self, node: ast.BinOp) -> None:
         """`token_logp / n_bytes` per token, mixed at byte level afterwards."""
         if not re.search(r"byte", dotted(node.right), re.I) or not self._gold(node.left):
             return
         if self.has_mixture:
-            self._spread_found(node)
+            self._spread_found(node, SpreadForm.DIVIDE)
 
     def _spread(self, node: ast.Call) -> None:
         pow_call = last_name(node.func) == "pow" and len(node.args) == 2 and _reciprocal(node.args[1])
         if pow_call and self._gold(node.args[0]):
-            self._spread_found(node)
+            self._spread_found(node, SpreadForm.POWER)
 
-    def _spread_found(self, node: ast.AST) -> None:
-        mixed = self.has_mixture
-        status = Status.FAIL if mixed else Status.WARN
-        self._add(
-            "NORMALIZED-DISTRIBUTION",
-            node,
-            status,
-            "a token probability is spread over its bytes "
-            "(p ** (1/n))"
-            + (
-                " and mixed at byte level with another model: the mixed per-byte "
-                "probabilities do not form one distribution over the token alphabet (#1872, #1902)"
-                if mixed
-                else "; byte-level scoring of a token model needs a proof that it stays normalized"
-            ),
-            "certain" if mixed else "heuristic",
-        )
+    def _spread_found(self, node: ast.AST, form: SpreadForm) -> None:
+        self.facts.spreads.append(ByteSpread(self.at(node), form, self.has_mixture, self.path(node)))
 
     def _byte_level_mixture(self) -> bool:
         """A loop over a byte stream that mixes two probabilities and accumulates the log: PPM-D style."""
@@ -328,29 +378,15 @@ class _Function:
                     continue
                 if not any(self._gold(c) for c in parts[1:]):
                     continue
-                self._add(
-                    "NORMALIZED-DISTRIBUTION",
-                    sub,
-                    Status.FAIL,
-                    "probabilities are mixed and scored per byte: a byte-level mixture does not give one "
-                    "distribution over the token alphabet that sums to 1 (the PPM-D cluster excluded as C2 in "
-                    "#1902; a marginalized variant is open question B.12)",
-                )
+                self.facts.mixtures.append(ByteMixture(self.at(sub), self.path(sub)))
                 return True
         return False
 
     def _byte_mixer_name(self) -> None:
         info = self.a.program.funcs[self.fid]
-        if _BYTE_MIX_NAMES.search(info.name) and any(
-            e.kind is EventKind.ACC for e in self.a.flow.facts[self.fid].events
-        ):
-            self._add(
-                "NORMALIZED-DISTRIBUTION",
-                self.node,
-                Status.WARN,
-                f"{info.name} looks like a byte-level mixture scorer (PPM/byte mixtures were excluded as C2 in #1902)",
-                "heuristic",
-            )
+        accumulates = any(e.kind is EventKind.ACC for e in self.a.flow.facts[self.fid].events)
+        if _BYTE_MIX_NAMES.search(info.name) and accumulates:
+            self.facts.mixer_names.append(ByteMixerName(self.at(self.node), info.name, self.path(self.node)))
 
 
 @dataclass(frozen=True)

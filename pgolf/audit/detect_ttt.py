@@ -1,33 +1,33 @@
-"""Training on validation data: when it happens relative to scoring decides which rule it breaks.
+"""Training on validation data: when it happens relative to scoring, as typed facts.
 
-Every backward() on a validation-derived loss (that an optimizer step follows) is classified once:
-- inside the training loop (a loop that also trains on training data): VAL-IN-TRAINING;
-- score-first: a score came first in the same iteration of a loop around it (legal TTT); a loop
-  that then repeats over the same tokens (an epoch loop) scores them again: MULTI-PASS;
-- in a compile warm-up: COMPILE-WARMUP (a warning: #1530 was merged with it);
-- on a per-window tensor created in the loop, scored after optimizing: SLOT;
-- before a score of the same loop iteration: SCORE-BEFORE-UPDATE;
-- before the artifact is written (quantization/serialization): PREQUANT-TTT;
-- after it, followed by scoring: SCORE-BEFORE-UPDATE, or MULTI-PASS when the tokens were scored
-  before and are scored again.
-A score in a later pass after a score-first adaptation of the same model is MULTI-PASS too.
+Every backward() on a validation-derived loss (that an optimizer step follows) is classified once
+(`UpdateKind`); the PG405-PG409/PG412 checks decide what each kind breaks:
+- inside the training loop (a loop that also trains on training data);
+- score-first: a score came first in the same iteration of a loop around it; `epoch_loop` is set
+  when a loop around it then repeats over the same tokens (they are scored again);
+- in a compile warm-up, on state that is discarded afterwards or kept;
+- on a per-window tensor created in the loop, scored after optimizing;
+- before a score of the same loop iteration (possibly on the previous, scored chunk);
+- before the artifact is written (quantization/serialization);
+- after it, followed by scoring of tokens not scored before, or of tokens scored before.
+A score in a later pass after a score-first adaptation of the same model is a `Rescore`; reads of
+training data inside a scoring loop, and scores computed from training data, are `TrainRead`s.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from pgolf.audit import labels as L
-from pgolf.audit.analysis import Analysis
+from pgolf.audit.analysis import Analysis, PathState
 from pgolf.audit.astutil import dotted, names_in
 from pgolf.audit.kinds import EventKind
-from pgolf.audit.report import CodeFinding, path_adjusted
 from pgolf.audit.roles import LoopKey, Roles, frame_prefix
 from pgolf.audit.trace import TraceEvent
-from pgolf.findings import Location, Status
+from pgolf.findings import Location
 
 _CONTEXT_ONLY = re.compile(r"ctx|context|prefix|already|prev", re.I)
 
@@ -38,19 +38,70 @@ def _value_names(node: ast.expr) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in callees}
 
 
+class UpdateKind(StrEnum):
+    IN_TRAINING = "in_training"
+    SCORE_FIRST = "score_first"
+    WARMUP_DISCARDED = "warmup_discarded"  # a warm-up on state it then discards (a probe, a restored copy)
+    WARMUP_KEPT = "warmup_kept"  # a warm-up that trains the scored model and never restores it
+    SLOT = "slot"
+    BEFORE_SCORE = "before_score"  # before the score of the same loop iteration
+    PREVIOUS_CHUNK = "previous_chunk"  # the same, guarded as training on the previous (scored) chunk
+    PREQUANT = "prequant"  # before the artifact is quantized/serialized
+    BEFORE_LATER_SCORE = "before_later_score"  # after the artifact, on tokens scored only afterwards
+    RESCORED = "rescored"  # after the artifact, on tokens scored before and scored again afterwards
+
+
+@dataclass(frozen=True)
+class ValUpdate:
+    """A backward()/step() on a loss computed from validation tokens."""
+
+    at: Location
+    function: str
+    kind: UpdateKind
+    path: PathState
+    score_line: int | None = None  # the score it precedes (or that follows it)
+    slot_line: int | None = None  # SLOT: where the per-window tensor is created
+    context_only: bool = False  # SLOT: the loss looks context-only (open question B.2)
+    cover: str | None = None  # SCORE_FIRST: the function whose loop scores first
+    epoch_loop: int | None = None  # SCORE_FIRST: a loop at this line repeats over the same tokens
+
+
+@dataclass(frozen=True)
+class Rescore:
+    """A score that runs after a score-first adaptation of the same model, in another pass."""
+
+    at: Location
+    adapter: str
+    path: PathState
+
+
+class TrainReadKind(StrEnum):
+    IN_SCORING_LOOP = "in_scoring_loop"  # training data read inside a scoring loop iteration
+    SCORE_FROM_TRAIN = "score_from_train"  # the score is computed with training-derived values
+
+
+@dataclass(frozen=True)
+class TrainRead:
+    at: Location
+    function: str
+    kind: TrainReadKind
+    path: PathState
+
+
 @dataclass
-class TTTReport:
-    findings: dict[str, list[CodeFinding]] = field(default_factory=lambda: defaultdict(list))
-    notes: dict[str, list[tuple[Location, str]]] = field(default_factory=lambda: defaultdict(list))
+class TTTFacts:
+    updates: list[ValUpdate] = field(default_factory=list)
+    rescores: list[Rescore] = field(default_factory=list)
+    train_reads: list[TrainRead] = field(default_factory=list)
 
 
-def ttt_report(a: Analysis) -> TTTReport:
+def ttt_facts(a: Analysis) -> TTTFacts:
     cached = a.cache.get("ttt")
-    if isinstance(cached, TTTReport):
+    if isinstance(cached, TTTFacts):
         return cached
-    report = _Classifier(a).run()
-    a.cache["ttt"] = report
-    return report
+    facts = _Classifier(a).run()
+    a.cache["ttt"] = facts
+    return facts
 
 
 def roles(a: Analysis) -> Roles:
@@ -66,145 +117,91 @@ class _Classifier:
     def __init__(self, a: Analysis) -> None:
         self.a = a
         self.r = roles(a)
-        self.out = TTTReport()
-        self._seen: set[tuple[str, int, int]] = set()
+        self.out = TTTFacts()
 
-    def run(self) -> TTTReport:
+    def run(self) -> TTTFacts:
         for upd in sorted(self.r.val_updates, key=lambda e: (e.dormant, not e.reached, e.seq)):
             self._classify(upd)
         self._rescoring()
         self._train_at_eval()
         return self.out
 
-    def _add(
-        self, rule: str, ev: TraceEvent, note: str, *, status: Status = Status.FAIL, certainty: str = "certain"
+    def _update(
+        self,
+        u: TraceEvent,
+        kind: UpdateKind,
+        *,
+        score_line: int | None = None,
+        slot_line: int | None = None,
+        context_only: bool = False,
+        cover: str | None = None,
+        epoch_loop: int | None = None,
     ) -> None:
-        key = (rule, ev.fid, ev.event.line)
-        if key in self._seen:
-            return
-        self._seen.add(key)
-        finding = CodeFinding(
-            status, self.a.location(ev.fid, ev.event.node), note, "certain" if certainty == "certain" else "heuristic"
+        at = self.a.location(u.fid, u.event.node)
+        self.out.updates.append(
+            ValUpdate(
+                at,
+                self._fname(u),
+                kind,
+                self.a.path_of(u),
+                score_line=score_line,
+                slot_line=slot_line,
+                context_only=context_only,
+                cover=cover,
+                epoch_loop=epoch_loop,
+            )
         )
-        self.out.findings[rule].append(path_adjusted(finding, dormant=ev.dormant, reached=ev.reached))
 
     def _fname(self, ev: TraceEvent) -> str:
         return self.a.name_of(ev.fid)
 
     def _classify(self, u: TraceEvent) -> None:
         if self.r.in_training_loop(u) or (not self.r.train_updates and u.seq < self.r.artifact_seq):
-            self._add(
-                "VAL-IN-TRAINING",
-                u,
-                f"{self._fname(u)} back-propagates a loss computed from validation "
-                "tokens in the training phase, so the model is trained on validation data",
-            )
+            self._update(u, UpdateKind.IN_TRAINING)
             return
         cover = self.r.covering_loop(u)
         if cover is not None:
             self._score_first(u, cover)
             return
         if self.r.is_warmup(u):
-            if self._side_model(u) or self._restored_after(u):
-                self._add(
-                    "COMPILE-WARMUP",
-                    u,
-                    f"the warm-up in {self._fname(u)} runs backward()/step() on "
-                    "validation tokens before the scored pass (on state it then discards; #1530 was merged "
-                    "with this, open question B.5)",
-                    status=Status.WARN,
-                    certainty="heuristic",
-                )
-            else:
-                self._add(
-                    "COMPILE-WARMUP",
-                    u,
-                    f"the warm-up in {self._fname(u)} trains the scored model on "
-                    "validation tokens and never restores it, so later scores see adapted weights",
-                )
+            discarded = self._side_model(u) or self._restored_after(u)
+            self._update(u, UpdateKind.WARMUP_DISCARDED if discarded else UpdateKind.WARMUP_KEPT)
             return
         later = self.r.later_scores_in_loop(u)
         if later is not None:
             self._update_before_score(u, *later)
             return
         if u.seq < self.r.artifact_seq:
-            self._add(
-                "PREQUANT-TTT",
-                u,
-                f"{self._fname(u)} fine-tunes on validation tokens before the artifact is "
-                "quantized and scored (pre-quantization TTT, closed in #1376)",
-            )
+            self._update(u, UpdateKind.PREQUANT)
             return
         self._late_update(u)
 
     def _score_first(self, u: TraceEvent, cover: LoopKey) -> None:
-        self.out.notes["SCORE-BEFORE-UPDATE"].append(
-            (
-                self.a.location(u.fid, u.event.node),
-                f"score-first: in {self.a.name_of(cover[0])}, each loop iteration scores before this update",
-            )
-        )
+        epoch_loop = None
         for loop in u.loop_path():
             if self._repeats_data(loop) and any(self.r.same_iteration(s, u, loop) for s in self.r.scores):
-                node = self.a.flow.facts[loop[0]].loops[loop[1]].node
-                self._add(
-                    "MULTI-PASS/RESCORE",
-                    u,
-                    f"the loop at line {node.lineno} repeats over the same "
-                    "validation tokens, scoring them again after training on them (multi-epoch scoring)",
-                )
-                return
+                epoch_loop = self.a.flow.facts[loop[0]].loops[loop[1]].node.lineno
+                break
+        self._update(u, UpdateKind.SCORE_FIRST, cover=self.a.name_of(cover[0]), epoch_loop=epoch_loop)
 
     def _update_before_score(self, u: TraceEvent, loop: LoopKey, score: TraceEvent) -> None:
         slot = self._slot_param(u, loop)
         if slot is not None:
-            context_only = _CONTEXT_ONLY.search(self._loss_text(u))
-            self._add(
-                "SLOT",
-                u,
-                f"a per-window tensor created at line {slot.event.line} is optimized against the "
-                f"window's targets, then the window is scored at line {score.event.line}"
-                + (" (the loss looks context-only: open question B.2)" if context_only else ""),
-                status=Status.WARN if context_only else Status.FAIL,
-                certainty="heuristic" if context_only else "certain",
+            context_only = bool(_CONTEXT_ONLY.search(self._loss_text(u)))
+            self._update(
+                u, UpdateKind.SLOT, score_line=score.event.line, slot_line=slot.event.line, context_only=context_only
             )
             return
-        if self._previous_chunk_guard(u, loop):
-            self._add(
-                "SCORE-BEFORE-UPDATE",
-                u,
-                f"{self._fname(u)} trains before scoring in the same loop "
-                "iteration, apparently on the previous (already scored) chunk",
-                status=Status.WARN,
-                certainty="heuristic",
-            )
-            return
-        self._add(
-            "SCORE-BEFORE-UPDATE",
-            u,
-            f"{self._fname(u)} trains on validation tokens before the score at "
-            f"line {score.event.line} of the same loop iteration: tokens are adapted on before being scored",
-        )
+        kind = UpdateKind.PREVIOUS_CHUNK if self._previous_chunk_guard(u, loop) else UpdateKind.BEFORE_SCORE
+        self._update(u, kind, score_line=score.event.line)
 
     def _late_update(self, u: TraceEvent) -> None:
         later = [s for s in self.r.scores if s.seq > u.seq]
         if not later or self._side_model(u):
             return
         earlier = [s for s in self.r.scores if s.seq < u.seq and s.seq > self.r.artifact_seq]
-        if earlier:
-            self._add(
-                "MULTI-PASS/RESCORE",
-                u,
-                f"{self._fname(u)} adapts on validation tokens that were already "
-                f"scored, and they are scored again afterwards (line {later[0].event.line})",
-            )
-        else:
-            self._add(
-                "SCORE-BEFORE-UPDATE",
-                u,
-                f"{self._fname(u)} trains on validation tokens that have not been "
-                f"scored yet; they are scored afterwards (line {later[0].event.line})",
-            )
+        kind = UpdateKind.RESCORED if earlier else UpdateKind.BEFORE_LATER_SCORE
+        self._update(u, kind, score_line=later[0].event.line)
 
     # ----- helpers --------------------------------------------------------------------------------
     def _restored_after(self, u: TraceEvent) -> bool:
@@ -317,13 +314,8 @@ class _Classifier:
             owner = frame_prefix(u, cover[0])
             for s in self.r.scores:
                 if s.seq > u.seq and frame_prefix(s, cover[0]) != owner and not self._diverged_model(u, s):
-                    self._add(
-                        "MULTI-PASS/RESCORE",
-                        s,
-                        f"this score runs after {self.a.name_of(cover[0])} adapted "
-                        "the model on validation tokens: the tokens are scored a second time, and only the "
-                        "first pass may be reported",
-                    )
+                    at = self.a.location(s.fid, s.event.node)
+                    self.out.rescores.append(Rescore(at, self.a.name_of(cover[0]), self.a.path_of(s)))
                     break
 
     def _diverged_model(self, u: TraceEvent, s: TraceEvent) -> bool:
@@ -356,19 +348,11 @@ class _Classifier:
                 continue
             loops = [lp for lp in ev.loop_path() if lp not in self.r.training_loops]
             if any(self.r.same_iteration(s, ev, loop) for loop in loops for s in self.r.scores):
-                self._add(
-                    "TRAIN-DATA-AT-EVAL",
-                    ev,
-                    f"{self._fname(ev)} reads training data inside the scoring "
-                    "loop; evaluation may use training data only as bits paid for in the artifact",
-                )
+                self._train_read(ev, TrainReadKind.IN_SCORING_LOOP)
         for s in self.r.scores:
             if s.labels & L.TRAIN:
-                self._add(
-                    "TRAIN-DATA-AT-EVAL",
-                    s,
-                    "the reported score is computed with values derived from "
-                    "training data; legal only if those bits ship inside the 16 MB artifact",
-                    status=Status.WARN,
-                    certainty="heuristic",
-                )
+                self._train_read(s, TrainReadKind.SCORE_FROM_TRAIN)
+
+    def _train_read(self, ev: TraceEvent, kind: TrainReadKind) -> None:
+        at = self.a.location(ev.fid, ev.event.node)
+        self.out.train_reads.append(TrainRead(at, self._fname(ev), kind, self.a.path_of(ev)))

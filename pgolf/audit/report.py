@@ -1,18 +1,20 @@
-"""Findings of the code audit and their translation into a check's outcome.
+"""Helpers the PG4xx checks use to turn audit facts into an outcome (no rule knowledge here).
 
-A detector returns `CodeFinding`s: a status (FAIL only on high-certainty patterns, WARN for
-heuristics), the line, and one sentence of why. A finding on a path the submitted run does not take (a
-flag that is off in its configuration, or a function nothing calls) is downgraded from FAIL to WARN and
-says so: the organizers judged the run, not dead code.
+A check builds `CodeFinding`s from the facts a detector returned: a status (FAIL only on
+high-certainty patterns, WARN for heuristics), the line, one sentence of why, and related lines a
+reviewer needs (the key construction beside the lookup). `on_path` applies the one path model: a
+finding on a path the submitted run does not take (a switch that is off in its configuration, or a
+function nothing calls) is downgraded from FAIL to WARN and says so; a statically-off path that the
+logs show ran is not downgraded, and the evidence cites the log line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
-from pgolf.audit.analysis import Analysis
+from pgolf.audit.analysis import Analysis, PathState, Reach
 from pgolf.audit.sources import SourceSet
 from pgolf.findings import CheckOutcome, Evidence, Location, PolicyVerdict, Status
 
@@ -29,6 +31,7 @@ class CodeFinding:
     location: Location
     note: str  # one sentence: what the code does and why it breaks the rule
     certainty: Certainty = "certain"
+    related: tuple[tuple[Location, str], ...] = ()  # further lines a reviewer needs, in order
 
     def downgraded(self, why: str) -> CodeFinding:
         if self.status is not Status.FAIL:
@@ -36,11 +39,16 @@ class CodeFinding:
         return replace(self, status=Status.WARN, note=f"{self.note} ({why}, so reported as a warning)")
 
 
-def path_adjusted(finding: CodeFinding, *, dormant: bool, reached: bool) -> CodeFinding:
-    if dormant:
-        return finding.downgraded("on a path switched off in the submitted configuration")
-    if not reached:
+def on_path(finding: CodeFinding, path: PathState) -> CodeFinding:
+    """The finding as its path allows: downgraded off the run's path, with the log line when it ran."""
+    if path.reach is Reach.DORMANT:
+        where = f" at {path.switch.render()}" if path.switch is not None else ""
+        return finding.downgraded(f"on a path switched off in the submitted configuration{where}")
+    if path.reach is Reach.UNREACHED:
         return finding.downgraded("in code that train_gpt.py's main path never calls")
+    if path.ran is not None:
+        note = "the switch around this code is off by default, but this log line is printed only on its path"
+        return replace(finding, related=(*finding.related, (path.ran, note)))
     return finding
 
 
@@ -64,13 +72,30 @@ def outcome(
     *,
     notes: Iterable[tuple[Location, str]] = (),
     verdicts: list[PolicyVerdict] | None = None,
+    incomplete: str | None = None,
 ) -> CheckOutcome:
-    """Worst finding decides; evidence lists failures first, then warnings, then notes."""
+    """Worst finding decides; evidence lists failures first, then warnings, then notes.
+
+    `incomplete` (Analysis.incomplete) turns a would-be PASS into WARN "analysis incomplete": a budget
+    that ran out must never read as a clean bill.
+    """
     found = _dedupe(findings)
     found.sort(key=lambda f: (f.status is not Status.FAIL, f.location.path or "", f.location.line or 0))
-    evidence = [Evidence(location=f.location, note=f.note) for f in found[:MAX_EVIDENCE]]
+    evidence: list[Evidence] = []
+    for f in found:
+        evidence.append(Evidence(location=f.location, note=f.note))
+        evidence += [Evidence(location=loc, note=note) for loc, note in f.related]
+    evidence = evidence[:MAX_EVIDENCE]
     if not found:
         evidence = [Evidence(location=loc, note=note) for loc, note in list(notes)[:MAX_EVIDENCE]]
+        if incomplete is not None:
+            return CheckOutcome(
+                status=Status.WARN,
+                message=f"analysis incomplete: {incomplete}; nothing was found, but the code was not fully analysed",
+                evidence=evidence,
+                verdicts=verdicts or [],
+                certainty="heuristic",
+            )
         return CheckOutcome(status=Status.PASS, message=pass_message, evidence=evidence, verdicts=verdicts or [])
     top = found[0]
     more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
@@ -100,24 +125,3 @@ def analysis_or_skip(ctx: CheckContext) -> Analysis | CheckOutcome:
     if analysis is None:
         return not_analysable(sources)
     return analysis
-
-
-class DetectorReport(Protocol):
-    """What a detector module returns: findings and notes per rule id."""
-
-    @property
-    def findings(self) -> Mapping[str, list[CodeFinding]]: ...
-
-    @property
-    def notes(self) -> Mapping[str, list[tuple[Location, str]]]: ...
-
-
-def detector_outcome(
-    ctx: CheckContext, detect: Callable[[Analysis], DetectorReport], rule: str, pass_message: str
-) -> CheckOutcome:
-    """The whole `run` of a code check whose verdict is one rule of a shared detector's report."""
-    analysis = analysis_or_skip(ctx)
-    if isinstance(analysis, CheckOutcome):
-        return analysis
-    report = detect(analysis)
-    return outcome(report.findings.get(rule, []), pass_message, notes=report.notes.get(rule, []))

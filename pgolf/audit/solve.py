@@ -44,6 +44,7 @@ class Flow:
         self.callers: dict[int, set[int]] = defaultdict(set)
         self.attr_readers: dict[str, set[int]] = defaultdict(set)
         self._current = -1
+        self.exhausted = False  # the worklist budget ran out before the labels settled
         self._dirty: set[int] = set()
         self._concrete_cache: dict[int, int] = {}
         for fid, facts in self.facts.items():
@@ -81,6 +82,7 @@ class Flow:
                 if other not in queued:
                     queue.append(other)
                     queued.add(other)
+        self.exhausted = bool(queue)
 
     def _order(self) -> list[int]:
         """Module and class bodies first (they define constants and attributes), then functions."""

@@ -11,6 +11,7 @@ marked `reached=False`.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from pgolf.audit.ir import Call, R
 from pgolf.audit.kinds import CallKind, EventKind, FuncKind
 from pgolf.audit.labels import bits
 from pgolf.audit.solve import Flow
+from pgolf.findings import Location
 
 MAX_DEPTH = 20
 MAX_EVENTS = 60_000
@@ -46,6 +48,15 @@ class Frame:
     loops: tuple[int, ...]  # the caller's loops around that call site
 
 
+@dataclass(frozen=True)
+class Switch:
+    """Why a path is or is not taken: the `if` test that is off, or the log line showing it ran."""
+
+    fid: int
+    test: ast.expr
+    ran: Location | None = None  # set: the test is statically off, but the logs show the branch ran
+
+
 @dataclass
 class TraceEvent:
     seq: int
@@ -53,9 +64,13 @@ class TraceEvent:
     fid: int
     stack: tuple[Frame, ...]
     labels: int  # the event value's labels, resolved for this call path
-    dormant: bool
+    switch: Switch | None  # the guard on this path that is off (ran is None) or was shown to run
     reached: bool
     binding: dict[int, int] = field(default_factory=dict, repr=False)  # this path's parameter labels
+
+    @property
+    def dormant(self) -> bool:
+        return self.switch is not None and self.switch.ran is None
 
     @property
     def kind(self) -> EventKind:
@@ -126,14 +141,29 @@ class TraceBuilder:
         roots = [self.p.module_fid[i] for i in self.entry_files]
         roots += [fid for fid in self.p.module_fid.values() if fid not in roots]
         for fid in roots:
-            self._walk(fid, (Frame(fid, None, ()),), {}, dormant=False, reached=True)
+            self._walk(fid, (Frame(fid, None, ()),), {}, switch=None, reached=True)
         for fid in sorted(self.eventful):
             if fid not in self.trace.reached and self.p.funcs[fid].kind is FuncKind.FUNCTION:
-                self._walk(fid, (Frame(fid, None, ()),), {}, dormant=False, reached=False)
+                self._walk(fid, (Frame(fid, None, ()),), {}, switch=None, reached=False)
         return self.trace
 
+    def _switch(self, fid: int, ev: Event, outer: Switch | None) -> Switch | None:
+        """The path's switch: an off guard wins over an outer one that only ran by evidence."""
+        if outer is not None and outer.ran is None:
+            return outer
+        off = self.flags.off(fid, ev.guards)
+        if off is not None:
+            return Switch(fid, off[0])
+        if outer is not None:
+            return outer
+        ran = self.flags.overridden(fid, ev.guards)
+        if ran is not None:
+            test = next(t for t, pol in ev.guards if self.flags.truth(fid, t) is (not pol))
+            return Switch(fid, test, ran)
+        return None
+
     def _walk(
-        self, fid: int, stack: tuple[Frame, ...], binding: dict[int, int], *, dormant: bool, reached: bool
+        self, fid: int, stack: tuple[Frame, ...], binding: dict[int, int], *, switch: Switch | None, reached: bool
     ) -> None:
         if reached:
             self.trace.reached.add(fid)
@@ -141,16 +171,23 @@ class TraceBuilder:
             if self._seq >= MAX_EVENTS:
                 self.trace.truncated = True
                 return
-            off = dormant or any(self.flags.truth(fid, test) is (not pol) for test, pol in ev.guards)
+            here = self._switch(fid, ev, switch)
             if ev.kind is EventKind.CALL and ev.call is not None:
-                self._enter(fid, ev, stack, binding, dormant=off, reached=reached)
+                self._enter(fid, ev, stack, binding, switch=here, reached=reached)
             if ev.kind is EventKind.CALL or self._interesting(fid, ev):
                 labels = self.resolve(ev.value.ev(self.flow), binding) if ev.value is not None else 0
                 self._seq += 1
-                self.trace.events.append(TraceEvent(self._seq, ev, fid, stack, labels, off, reached, binding))
+                self.trace.events.append(TraceEvent(self._seq, ev, fid, stack, labels, here, reached, binding))
 
     def _enter(
-        self, fid: int, ev: Event, stack: tuple[Frame, ...], binding: dict[int, int], *, dormant: bool, reached: bool
+        self,
+        fid: int,
+        ev: Event,
+        stack: tuple[Frame, ...],
+        binding: dict[int, int],
+        *,
+        switch: Switch | None,
+        reached: bool,
     ) -> None:
         call = ev.call
         assert call is not None
@@ -171,7 +208,7 @@ class TraceBuilder:
             for name, value in mapping.items():
                 inner[self.flow.space.param(callee, name)] = value
             frame = Frame(callee, call, ev.loops)
-            self._walk(callee, (*stack, frame), inner, dormant=dormant, reached=reached)
+            self._walk(callee, (*stack, frame), inner, switch=switch, reached=reached)
 
     def _callees(self, call: Call, binding: dict[int, int]) -> list[int]:
         """Per-call-site resolution: a function passed as an argument resolves to that function here."""

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from checks import ALL_CHECKS
 from pgolf.audit import fixture_scripts as fs
 from pgolf.audit.detect_gptq import gptq_report
-from pgolf.audit.detect_misc import lookback_findings, network_findings
-from pgolf.audit.detect_scoring import scoring_report
-from pgolf.audit.detect_ttt import ttt_report
+from pgolf.audit.detect_misc import lookbacks, network_calls
+from pgolf.audit.detect_scoring import scoring_facts
+from pgolf.audit.detect_ttt import ttt_facts
 from pgolf.audit.kinds import EventKind
 from pgolf.catalogue import CheckContext, run_check
 from pgolf.findings import Status
@@ -30,14 +30,14 @@ TOP_LEVEL = [ast.get_source_segment(FULL, node) or "" for node in ast.parse(FULL
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(range(len(TOP_LEVEL))), min_size=1, max_size=len(TOP_LEVEL), unique=True))
 def test_any_subset_of_definitions_analyses(analyse: Analyse, picks: list[int]) -> None:
-    """Missing definitions, dangling calls, half a program: the detectors still return findings lists."""
+    """Missing definitions, dangling calls, half a program: the detectors still return their facts."""
     text = "\n\n".join(TOP_LEVEL[i] for i in sorted(picks)) + "\n"
     a = analyse(text)
-    for report in (ttt_report(a).findings, scoring_report(a).findings):
-        assert all(isinstance(f, list) for f in report.values())
+    assert isinstance(ttt_facts(a).updates, list)
+    assert isinstance(scoring_facts(a).lookups, list)
     gptq_report(a)
-    network_findings(a)
-    lookback_findings(a)
+    network_calls(a)
+    lookbacks(a)
 
 
 def test_deeply_nested_expression_is_skipped_not_crashed(make_folder: Make) -> None:
