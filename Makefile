@@ -13,7 +13,7 @@ REALREPO_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv test test-unit test-integration test-gpu lint typecheck format bench reproduce \
-	check-example schemas docs new-check clean realrepo
+	check-example schemas docs new-check clean realrepo schema-figures
 
 help:
 	@echo "make reproduce PR=example   train+evaluate the bundled example on CPU, then audit it"
@@ -68,6 +68,11 @@ reproduce: venv
 
 check-example: venv
 	$(BIN)/pgolf check submissions/example
+
+# How many submission.json files of the snapshot pass the strict schema, as written and after
+# `pgolf submission fix` (needs ../shared/parameter-golf.git.tar; several minutes).
+schema-figures: venv
+	$(BIN)/python scripts/schema_figures.py $(FIGURES_ARGS)
 
 schemas: venv
 	$(BIN)/python -m pgolf.schemas --write

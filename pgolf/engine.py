@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pgolf import __version__
+from pgolf import __version__, suppress
 from pgolf.catalogue import Check, CheckContext, run_checks, select_checks
+from pgolf.config import Config
 from pgolf.errors import InputError
-from pgolf.findings import PolicyName, Report, Status, SubmissionReport, worst
+from pgolf.findings import PolicyName, Report, SubmissionReport, verdict
 from pgolf.folder import FileRole, load_folder
 from pgolf.ruleset import Ruleset
 from pgolf.stats import Baseline
@@ -32,17 +33,21 @@ def check_folder(
     ignore: Sequence[str] = (),
     baseline: Baseline | None = None,
     as_of: date | None = None,
+    config: Config | None = None,
+    inline_applied: bool | None = None,
 ) -> SubmissionReport:
+    """Run the selected checks on one folder; `config`'s suppressions mark (never drop) what they match."""
     folder = load_folder(path)
     if not any(folder.by_role(role) for role in _SUBMISSION_ROLES):
         raise InputError(f"{path}: not a submission folder (no submission*.json, code file or log in it)")
     ctx = CheckContext(folder=folder, ruleset=ruleset, policy_name=policy, baseline=baseline, as_of=as_of)
     results = run_checks(select_checks(all_checks(), select, ignore), ctx)
-    statuses = [r.status for r in results if r.status is not Status.SKIP]
+    if config is not None:
+        results = suppress.for_folder(results, config, folder, inline_applied=inline_applied)
     return SubmissionReport(
         path=str(path),
         track=ctx.track.name,
-        status=worst(statuses),
+        status=verdict(results),
         results=results,
         notes=[f"{s.path}: {s.reason}" for s in folder.skipped],
     )
@@ -57,10 +62,13 @@ def check_paths(
     ignore: Sequence[str] = (),
     baseline: Baseline | None = None,
     as_of: date | None = None,
+    config: Config | None = None,
 ) -> Report:
     """`as_of`: judge every folder by the rulings in force that day (`--ruleset`), not by its own date."""
     subs = [
-        check_folder(p, ruleset, policy=policy, select=select, ignore=ignore, baseline=baseline, as_of=as_of)
+        check_folder(
+            p, ruleset, policy=policy, select=select, ignore=ignore, baseline=baseline, as_of=as_of, config=config
+        )
         for p in paths
     ]
     return Report(pgolf_version=__version__, ruleset=ruleset.id, policy=policy, submissions=subs)

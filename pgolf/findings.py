@@ -59,6 +59,26 @@ class Location(BaseModel):
         return where
 
 
+class Suppression(BaseModel):
+    """An accepted exception to a finding. The finding stays in every report, marked with this."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str
+    source: str = Field(
+        description="where it was written: a config file and key, `file:line` of an inline comment, or a CLI option"
+    )
+    applied: bool = Field(
+        default=True,
+        description="False when requested but not honoured here (e.g. an inline comment in the PR the CI gate judges)",
+    )
+
+    def render(self) -> str:
+        if self.applied:
+            return f"suppressed: {self.reason} [{self.source}]"
+        return f"suppression requested, not applied: {self.reason} [{self.source}]"
+
+
 class Evidence(BaseModel):
     """One fact a verdict rests on: where, what was measured, against which limit."""
 
@@ -68,6 +88,7 @@ class Evidence(BaseModel):
     note: str
     measured: Scalar = None
     limit: Scalar = None
+    suppressed: Suppression | None = Field(default=None, description="set by an inline comment at this location")
 
 
 class PolicyVerdict(BaseModel):
@@ -100,6 +121,22 @@ class CheckResult(BaseModel):
     verdicts: list[PolicyVerdict] = Field(default_factory=list)
     certainty: Literal["certain", "heuristic"] = "certain"
     duration_ms: float = 0.0
+    suppressed: Suppression | None = Field(
+        default=None, description="an accepted exception: the status is kept as found, the verdict no longer counts it"
+    )
+
+    @property
+    def counted_status(self) -> Status:
+        """The status the verdict and the exit code count: an applied suppression turns WARN, FAIL or
+        ERROR into PASS (the result itself keeps the status it was found with)."""
+        if self.suppressed is not None and self.suppressed.applied and self.status.severity > Status.PASS.severity:
+            return Status.PASS
+        return self.status
+
+
+def verdict(results: Iterable[CheckResult]) -> Status:
+    """A folder's status: the worst counted status, skipped checks aside (PASS when none ran)."""
+    return worst(s for s in (r.counted_status for r in results) if s is not Status.SKIP)
 
 
 class SubmissionReport(BaseModel):

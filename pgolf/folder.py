@@ -115,6 +115,16 @@ def classify(rel_path: str) -> FileRole:
     return FileRole.OTHER
 
 
+_REQUIRED_FIRST = (FileRole.SUBMISSION_JSON, FileRole.README, FileRole.CODE, FileRole.LOG)
+
+
+def listing_order(name: str) -> tuple[int, str]:
+    """Sort key for the names in one directory: the required kinds (submission*.json, README, code,
+    logs) come first, so that padding files can push only other files past the MAX_FILES cap."""
+    role = classify(name)
+    return (_REQUIRED_FIRST.index(role) if role in _REQUIRED_FIRST else len(_REQUIRED_FIRST), name)
+
+
 def _sha256(path: Path, size: int) -> str | None:
     if size > MAX_HASH_BYTES:
         return None
@@ -156,7 +166,7 @@ def load_folder(path: str | os.PathLike[str], *, hash_files: bool = True) -> Sub
                 skipped.append(SkippedEntry(path=rel, reason="not descended into (depth cap or VCS/cache folder)"))
                 dirnames.remove(d)
         dirnames.sort()
-        for fname in sorted(filenames):
+        for fname in sorted(filenames, key=listing_order):
             full = here / fname
             rel = full.relative_to(root).as_posix()
             st = full.lstat()

@@ -8,9 +8,12 @@ unchanged when a folder is materialized.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,7 @@ _GIT_ENV = {"GIT_LITERAL_PATHSPECS": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIO
 
 ADDED, MODIFIED, DELETED, RENAMED, COPIED, TYPE_CHANGED = "A", "M", "D", "R", "C", "T"
 SYMLINK_MODE = "120000"
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256 object ids
 REGULAR_MODES = frozenset({"100644", "100755", "100664"})
 
 
@@ -146,6 +150,84 @@ class GitRepo:
         raw = run_git(self.path, ["ls-tree", "-z", "--name-only", "--full-tree", commit, "--", folder + "/"])
         return {_decode(p) for p in raw.split(b"\0") if p}
 
+    def file_at(self, commit: str, path: str) -> bytes | None:
+        """A regular file's bytes at `commit` (e.g. the base's .pgolf.toml); None when there is none."""
+        raw = run_git(self.path, ["ls-tree", "-l", "-z", "--full-tree", commit, "--", path])
+        entry = next((e for e in parse_ls_tree(raw) if e.path == path), None)
+        if entry is None or entry.kind != "blob" or entry.mode not in REGULAR_MODES:
+            return None
+        return self.blob(entry.sha)
+
     def blob(self, sha: str) -> bytes:
         """A blob's raw bytes: `cat-file` applies no smudge filter, textconv or export-subst."""
         return run_git(self.path, ["cat-file", "blob", sha])
+
+    def blob_reader(self) -> BlobReader:
+        """Many blobs through one `git cat-file --batch` (one process per blob was 122 s for 20,000)."""
+        return BlobReader(self.path)
+
+
+class BlobReader:
+    """A `git cat-file --batch` session: ask for a blob by SHA, read exactly its bytes back.
+
+    Requests go one at a time (write a SHA, read its answer), so neither pipe can fill up while
+    the other side waits. A watchdog kills git after GIT_TIMEOUT_S in all, and a read that then
+    finds the pipe closed is a GitError like any other git failure.
+    """
+
+    def __init__(self, repo: Path) -> None:
+        exe = shutil.which("git")
+        if exe is None:
+            raise EnvironmentMissing("git is not installed or not on PATH; the CI gate reads the PR through git")
+        self._repo = repo
+        self._proc = subprocess.Popen(
+            [exe, "-C", str(repo), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **_GIT_ENV},
+        )
+        self._watchdog = threading.Timer(GIT_TIMEOUT_S, self._proc.kill)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._watchdog.cancel()
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+    def _fail(self, what: str) -> GitError:
+        return GitError(f"git cat-file --batch {what} in {self._repo}")
+
+    def read(self, sha: str) -> bytes:
+        """The blob's bytes; a GitError when git does not have it or is no longer answering."""
+        stdin, stdout = self._proc.stdin, self._proc.stdout
+        assert stdin is not None and stdout is not None  # both are PIPEs
+        if not _SHA.fullmatch(sha):
+            raise GitError(f"not an object id: {sha!r}")
+        try:
+            stdin.write(sha.encode("ascii") + b"\n")
+            stdin.flush()
+        except OSError as exc:
+            raise self._fail("stopped (timed out or killed)") from exc
+        header = stdout.readline().split()
+        if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
+            raise self._fail(f"has no blob {sha} ({b' '.join(header[1:]).decode('ascii', 'replace') or 'no answer'})")
+        size = int(header[2])
+        data = stdout.read(size + 1)  # the content and git's trailing newline
+        if len(data) != size + 1:
+            raise self._fail(f"ended inside blob {sha}")
+        return data[:size]

@@ -8,7 +8,7 @@ value can start a workflow command of its own on a new line (`::add-mask::`, `::
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pgolf.ci.gate import PR_PATH, GateOutcome
@@ -72,16 +72,33 @@ def summary(outcome: GateOutcome) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def emit_summary(text: str, summary_file: Path | None, environ: Mapping[str, str] | None = None) -> str:
+def _write(path: Path, text: str, mode: str) -> None:
+    with path.open(mode, encoding="utf-8", errors="backslashreplace") as fh:
+        fh.write(text)
+
+
+def emit_summary(
+    text: str,
+    summary_file: Path | None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    warn: Callable[[str], None] = lambda _m: None,
+) -> str:
     """Write the summary to --summary FILE, else append it to $GITHUB_STEP_SUMMARY; return what is
-    left for stdout (the summary itself when neither is set, so a local run still shows it)."""
+    left for stdout (the summary itself when neither is set, so a local run still shows it).
+
+    A summary that cannot be written is not worth losing the verdict over: `warn` says why in one
+    line and the summary is returned for stdout instead.
+    """
     env = os.environ if environ is None else environ
-    if summary_file is not None:
-        summary_file.write_text(text, encoding="utf-8")
-        return ""
-    step_summary = env.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        with Path(step_summary).open("a", encoding="utf-8") as fh:  # other steps may have written to it
-            fh.write(text)
-        return ""
-    return text
+    target, mode = (summary_file, "w") if summary_file is not None else (None, "a")
+    if target is None and env.get("GITHUB_STEP_SUMMARY"):
+        target = Path(env["GITHUB_STEP_SUMMARY"])  # appended: other steps may have written to it
+    if target is None:
+        return text
+    try:
+        _write(target, text, mode)
+    except OSError as exc:
+        warn(f"pgolf ci: cannot write the summary to {printable(str(target))}: {exc.strerror or exc}; printed instead")
+        return text
+    return ""

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
-from pgolf import __version__
+from pgolf import __version__, suppress
 from pgolf.ci.schema import schema_result
 from pgolf.ci.shape import folder_of
+from pgolf.config import Config
 from pgolf.engine import check_folder
-from pgolf.findings import CheckResult, PolicyName, Report, Status, SubmissionReport, worst
+from pgolf.findings import CheckResult, PolicyName, Report, SubmissionReport, verdict
 from pgolf.ruleset import Ruleset
 
 
@@ -25,24 +26,18 @@ def folders_for(files: Iterable[str]) -> list[str]:
 
 
 def _folder_report(
-    folder: str, repo_root: Path, ruleset: Ruleset, policy: PolicyName, schema_only: bool
+    folder: str, repo_root: Path, ruleset: Ruleset, policy: PolicyName, schema_only: bool, config: Config
 ) -> SubmissionReport:
     path = repo_root / folder
-    results: list[CheckResult] = [schema_result(path)]
+    results: list[CheckResult] = suppress.apply([schema_result(path, shown_as=folder)], config, folder=folder)
     known = ruleset.track(folder.split("/")[1])  # from the path: schema-only runs no loader
     track: str | None = known.name if known else None
     notes: list[str] = []
     if not schema_only:
-        sub = check_folder(path, ruleset, policy=policy)
+        sub = check_folder(path, ruleset, policy=policy, config=config)
         results += sub.results
         track, notes = sub.track, sub.notes
-    return SubmissionReport(
-        path=folder,
-        track=track,
-        status=worst([r.status for r in results if r.status is not Status.SKIP]),
-        results=results,
-        notes=notes,
-    )
+    return SubmissionReport(path=folder, track=track, status=verdict(results), results=results, notes=notes)
 
 
 def run_precommit(
@@ -52,8 +47,10 @@ def run_precommit(
     repo_root: Path = Path(),
     policy: PolicyName = "readme",
     schema_only: bool = False,
+    config: Config | None = None,
 ) -> Report:
     """Judge every records folder the files touch; folders deleted by the commit are left out."""
     folders = [f for f in folders_for(files) if (repo_root / f).is_dir()]
-    subs = [_folder_report(f, repo_root, ruleset, policy, schema_only) for f in folders]
+    config = config or Config()
+    subs = [_folder_report(f, repo_root, ruleset, policy, schema_only, config) for f in folders]
     return Report(pgolf_version=__version__, ruleset=ruleset.id, policy=policy, submissions=subs)

@@ -29,8 +29,8 @@ class Where(Enum):
 def folder_of(path: str) -> str | None:
     """`records/<track>/<folder>` for a path inside a submission folder, else None."""
     parts = path.split("/")
-    if len(parts) < 4 or parts[0] != RECORDS or not all(parts[:3]):
-        return None
+    if len(parts) < 4 or parts[0] != RECORDS or not all(parts[:3]) or {".", ".."} & set(parts[:3]):
+        return None  # `.` and `..` come only from crafted trees: such a path is in no folder
     return "/".join(parts[:3])
 
 

@@ -21,6 +21,7 @@ from pgolf import __version__
 from pgolf.cli.catalogue_cmds import explain, list_checks, schema
 from pgolf.cli.check import check
 from pgolf.cli.ci import ci, precommit
+from pgolf.cli.submission import submission
 from pgolf.cli.validate import validate
 from pgolf.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentMissing, PgolfError
 
@@ -73,7 +74,7 @@ def cli() -> None:
     """Reproduce and audit OpenAI Parameter Golf submissions, with evidence."""
 
 
-COMMANDS: list[click.Command] = [check, validate, explain, list_checks, schema, ci, precommit]
+COMMANDS: list[click.Command] = [check, validate, submission, explain, list_checks, schema, ci, precommit]
 for _command in COMMANDS:
     cli.add_command(_command)
 

@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pgolf import config as config_mod
+from pgolf import suppress
+from pgolf.config import Config
 
 
 def split_names(values: Iterable[str]) -> list[str]:
     """`--select A,B --select C` -> [A, B, C]."""
     return [part.strip() for v in values for part in v.split(",") if part.strip()]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_options(func: F) -> F:
+    """--config FILE and --no-config, for commands that read `.pgolf.toml` / `[tool.pgolf]`."""
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="a .pgolf.toml or pyproject.toml (default: the nearest one from the current folder up)",
+    )(func)
+    return click.option(
+        "--no-config", "use_config", is_flag=True, flag_value=False, default=True, help="read no config file"
+    )(func)
+
+
+def load_config(explicit: Path | None, start: Path, *, exclude: Sequence[Path] = (), enabled: bool = True) -> Config:
+    """The command's config, its check names verified against the catalogue and the gate's rules."""
+    config = config_mod.load(explicit, start, exclude=exclude, enabled=enabled)
+    suppress.validate_names(config)
+    return config

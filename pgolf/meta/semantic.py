@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -50,7 +51,7 @@ def _seed_set_errors(doc: dict[str, Any]) -> Iterator[SchemaError]:
     if not isinstance(seeds, list) or not isinstance(results, dict):
         return
     listed = [s for s in seeds if isinstance(s, int) and not isinstance(s, bool)]
-    repeated = sorted({s for s in listed if listed.count(s) > 1})
+    repeated = sorted(s for s, n in Counter(listed).items() if n > 1)
     if repeated:
         yield SchemaError(pointer="/seeds", message=f"seeds listed more than once: {repeated}")
     keyed = {int(k) for k in results if re.fullmatch(SEED_KEY, k)}

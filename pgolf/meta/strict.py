@@ -47,6 +47,7 @@ __all__ = [
     "Fix",
     "NonNegativeFloat",
     "PositiveCount",
+    "PositiveFloat",
     "RepoAtRevision",
     "SchemaError",
     "SeedKey",
@@ -69,6 +70,7 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 Count = Annotated[int, Field(ge=0)]
 PositiveCount = Annotated[int, Field(ge=1)]
 NonNegativeFloat = Annotated[float, Field(ge=0)]
+PositiveFloat = Annotated[float, Field(gt=0)]
 RepoAtRevision = Annotated[str, StringConstraints(pattern=DATASET_REPO)]
 
 
@@ -98,16 +100,17 @@ class _StrictBase(BaseModel):
 
 
 class SeedResultV1(_StrictBase):
-    """One seed's final result, as its train log reports it."""
+    """One seed's final result, as its train log reports it. Only the score is required: the
+    significance test and the claim-vs-log check need it; the rest is read from the log anyway."""
 
     model_config = ConfigDict(title="Per-seed result")
 
     val_bpb: float = Field(gt=0, lt=10, description="Final validation bits per byte of this seed's run.")
-    val_loss: float = Field(gt=0, description="Final validation loss (nats per token) of this seed's run.")
-    artifact_bytes: int = Field(
-        ge=0,
-        description="Code bytes plus compressed model bytes of this seed's artifact (the SIZE-CAP rule).",
-        json_schema_extra=_with_cap,
+    val_loss: PositiveFloat | SkipJsonSchema[None] = _optional(
+        "Final validation loss (nats per token) of this seed's run."
+    )
+    artifact_bytes: Annotated[int, Field(ge=0, json_schema_extra=_with_cap)] | SkipJsonSchema[None] = _optional(
+        "Code bytes plus compressed model bytes of this seed's artifact (the SIZE-CAP rule)."
     )
     steps: Count | SkipJsonSchema[None] = _optional("Training steps completed.")
     train_time_ms: NonNegativeFloat | SkipJsonSchema[None] = _optional("Training wall-clock time in ms.")
@@ -116,8 +119,8 @@ class SeedResultV1(_StrictBase):
 
     @field_validator("artifact_bytes")
     @classmethod
-    def _under_cap(cls, value: int) -> int:
-        if value > artifact_cap():
+    def _under_cap(cls, value: int | None) -> int | None:
+        if value is not None and value > artifact_cap():
             raise ValueError(f"{value} bytes is over the {artifact_cap()}-byte cap")
         return value
 
@@ -126,7 +129,12 @@ SeedKey = Annotated[str, StringConstraints(pattern=SEED_KEY)]
 
 
 class SubmissionV1(_StrictBase):
-    """submission.json for a new Parameter Golf record PR (strict_v1). Unknown keys are allowed."""
+    """submission.json for a new Parameter Golf record PR (strict_v1). Unknown keys are allowed.
+
+    Required is what the leaderboard shows (name, author, github_id, date, val_bpb) and what the
+    checks read (bytes_total for SIZE-CAP, per-seed val_bpb for SIGNIFICANCE and the claim-vs-log
+    check); everything else is optional but typed. The track comes from the folder's path.
+    """
 
     model_config = ConfigDict(
         title="Parameter Golf submission.json (strict_v1)",
@@ -139,15 +147,19 @@ class SubmissionV1(_StrictBase):
     )
     name: str = Field(pattern=NOT_BLANK, description="Title of the run.")
     date: str = Field(pattern=ISO_DATE, description="ISO 8601 date (YYYY-MM-DD) or date-time.")
-    track: TrackV1 = Field(description="The records track the folder is submitted to.")
+    track: TrackV1 | SkipJsonSchema[None] = _optional(
+        "The records track; the folder's path decides it, and this must agree when given."
+    )
     val_bpb: float = Field(gt=0, lt=10, description="Headline score: the mean of seed_results val_bpb.")
-    val_loss: float = Field(gt=0, description="Mean validation loss (nats per token) over the seeds.")
+    val_loss: PositiveFloat | SkipJsonSchema[None] = _optional("Mean validation loss (nats per token) over the seeds.")
     bytes_total: int = Field(
         ge=0,
         description="Artifact size: the max over seeds of code bytes plus compressed model bytes.",
         json_schema_extra=_with_cap,
     )
-    seeds: list[Count] = Field(min_length=1, description="The seeds run; each has an entry in seed_results.")
+    seeds: Annotated[list[Count], Field(min_length=1)] | SkipJsonSchema[None] = _optional(
+        "The seeds run; each has an entry in seed_results."
+    )
     seed_results: dict[SeedKey, SeedResultV1] = Field(
         min_length=1,
         description='Per-seed results keyed by the decimal seed ("42").',

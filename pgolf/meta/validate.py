@@ -7,8 +7,11 @@ errors come back as `SchemaError`s with readable messages and any fix suggestion
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,14 +36,19 @@ def _is_int(_checker: object, instance: object) -> bool:
 
 
 @cache
+def _committed_schema() -> dict[str, Any]:
+    from pgolf.schemas import schema_dict  # lazy: pgolf.schemas imports the model, which imports this
+
+    return schema_dict("submission")
+
+
+@cache
 def _validator() -> Validator:
     from jsonschema import Draft202012Validator, validators
 
-    from pgolf.schemas import schema_dict
-
     extend: Callable[..., type[Validator]] = validators.extend  # untyped in types-jsonschema
 
-    schema = schema_dict("submission")
+    schema = _committed_schema()
     Draft202012Validator.check_schema(schema)
     # JSON Schema counts 15900000.0 as an integer; strict_v1 (like the pydantic model) does not, so a
     # byte count or seed is written the way every reader parses as an integer.
@@ -137,9 +145,14 @@ def _load(data: bytes) -> tuple[bool, Any, list[SchemaError]]:
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [k for k, _ in items]
-        duplicates.extend(k for i, k in enumerate(keys) if k in keys[:i])
-        return dict(items)
+        obj = dict(items)
+        if len(obj) != len(items):  # linear: a set of seen keys, not a scan of the earlier ones
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    duplicates.append(key)
+                seen.add(key)
+        return obj
 
     try:
         doc = json.loads(text, object_pairs_hook=pairs, parse_constant=_reject_constant)
@@ -153,30 +166,72 @@ def _load(data: bytes) -> tuple[bool, Any, list[SchemaError]]:
 
 
 def _read_file(path: Path) -> bytes | SchemaError:
-    if not path.exists():
+    """The file's bytes; only a regular file is read (a FIFO or device would block or never end)."""
+    if not path.exists() and not path.is_symlink():
         raise UsageError(f"{path}: no such file")
     if path.is_dir():
         return SchemaError(pointer="", message="is a directory, not a submission.json file")
     try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO for reading must not wait for a writer; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return SchemaError(pointer="", message="is not a regular file (a FIFO, socket or device); not read")
+        try:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     if len(data) > MAX_FILE_BYTES:
         return SchemaError(pointer="", message=f"over {MAX_FILE_BYTES} bytes; not a submission.json")
     return data
 
 
-def validate_bytes(data: bytes) -> list[SchemaError]:
-    """strict_v1 errors for file content: decoding, JSON, the committed schema, then cross-field rules."""
+@dataclass(frozen=True)
+class Validation:
+    """What strict_v1 says of one file: errors (the gate fails on these) and the pointers of keys the
+    schema does not define (allowed: a warning, since they may be misspellings of keys it does)."""
+
+    errors: list[SchemaError]
+    unknown_keys: list[str]
+
+
+def _unknown_keys(doc: Any) -> list[str]:
+    if not isinstance(doc, dict):
+        return []
+    props = _committed_schema()
+    top = set(props.get("properties", {}))
+    seed_props = set(props.get("$defs", {}).get("SeedResultV1", {}).get("properties", {}))
+    found = [join("", k) for k in doc if k not in top]
+    results = doc.get("seed_results")
+    if isinstance(results, dict):
+        for seed, entry in results.items():
+            if isinstance(entry, dict):
+                found += [join("/seed_results", seed, k) for k in entry if k not in seed_props]
+    return found
+
+
+def validation_of(data: bytes) -> Validation:
+    """strict_v1 on file content: decoding, JSON, the committed schema, cross-field rules, unknown keys."""
     ok, doc, errors = _load(data)
     if not ok:
-        return errors
+        return Validation(errors, [])
     found = sorted({*_schema_errors(doc), *semantic_errors(doc)}, key=lambda e: (e.pointer, e.message))
-    return errors + attach_fixes(found, located_fixes(doc))
+    return Validation(errors + attach_fixes(found, located_fixes(doc)), _unknown_keys(doc))
+
+
+def validate_bytes(data: bytes) -> list[SchemaError]:
+    """strict_v1 errors for file content; [] when it is valid."""
+    return validation_of(data).errors
+
+
+def validate_path(path: Path) -> Validation:
+    """strict_v1 on a file. A missing file is a UsageError; only a regular file is read."""
+    data = _read_file(path)
+    return Validation([data], []) if isinstance(data, SchemaError) else validation_of(data)
 
 
 def validate_file(path: Path) -> list[SchemaError]:
     """strict_v1 errors for a file; [] when it is valid. A missing file is a UsageError."""
-    data = _read_file(path)
-    return [data] if isinstance(data, SchemaError) else validate_bytes(data)
+    return validate_path(path).errors

@@ -126,7 +126,8 @@ def _run(
     repo: RecordsRepo, capsys: pytest.CaptureFixture[str], *extra: str, base: str = "main"
 ) -> tuple[int, list[str]]:
     summary = repo.root.parent / "summary.md"
-    code = main(["ci", "--base", base, "--head", "pr", "--repo", str(repo.root), "--summary", str(summary), *extra])
+    args = ["ci", "--base", base, "--head", "pr", "--repo", str(repo.root), "--summary", str(summary)]
+    code = main([*args, "--format", "github", *extra])
     return code, capsys.readouterr().out.splitlines()
 
 
@@ -179,11 +180,7 @@ def test_pr_touching_files_outside_records(repo: RecordsRepo, capsys: pytest.Cap
 
     code, lines = _run(repo, capsys)
 
-    message = (
-        "the PR changes 3 path(s) outside its submission folder; "
-        "a submission PR only adds files under records/<track>/<folder>/ — "
-        "{} outside any records/<track>/<folder>/"
-    )
+    message = "{} outside any records/<track>/<folder>/"
     assert code == 1
     assert lines == [
         _gate_line("PG001", "pr-touches-outside-records", ".github/workflows/steal.yml", message.format("added")),
@@ -201,7 +198,7 @@ def test_pr_adding_two_folders(repo: RecordsRepo, capsys: pytest.CaptureFixture[
 
     code, lines = _run(repo, capsys)
 
-    message = "the PR adds 2 submission folders; one PR adds exactly one — new submission folder"
+    message = "new submission folder"
     assert code == 1
     assert lines == [
         _gate_line("PG002", "pr-adds-several-folders", GOOD, message),
@@ -233,16 +230,16 @@ def test_pr_with_invalid_submission_json(repo: RecordsRepo, capsys: pytest.Captu
     errors = {e.pointer: e.message for e in validate_file(repo.root / GOOD / "submission.json")}
     assert set(errors) == {"/author", "/val_bpb"}
     file = f"{GOOD}/submission.json"
-    head = f"submission.json does not match the submission schema ({len(errors)} error(s)) — "
+    hint = f"; `pgolf submission fix '{GOOD}'` repairs what the logs can tell"
     assert code == 1
     assert lines == [
         # a missing key has no line of its own: the annotation points at the object that lacks it
-        _gate_line("PG003", "submission-json-schema", file, head + f"at /author: {errors['/author']}", 1),
+        _gate_line("PG003", "submission-json-schema", file, f"at /author: {errors['/author']}{hint}", 1),
         _gate_line(
             "PG003",
             "submission-json-schema",
             file,
-            head + f"at /val_bpb: {errors['/val_bpb']}",
+            f"at /val_bpb: {errors['/val_bpb']}{hint}",
             _line_of(text, '  "val_bpb": "1.0614"'),
         ),
     ]
@@ -259,7 +256,7 @@ def test_pr_modifying_an_existing_record(repo: RecordsRepo, capsys: pytest.Captu
 
     code, lines = _run(repo, capsys)
 
-    head = "the PR changes 4 file(s) of existing records; a submission PR only adds a new folder — "
+    head = ""
     within = f"in existing record {EXISTING}/"
     assert code == 1
     assert lines == [
@@ -294,8 +291,7 @@ def test_pr_under_an_unknown_track(repo: RecordsRepo, capsys: pytest.CaptureFixt
         "PG004",
         "pr-uses-unknown-track",
         "records/track_1min_1mb/2026-04-29_Tiny/README.md",
-        "the PR adds 1 path(s) under an unknown track; known: records/track_10min_16mb/, "
-        "records/track_non_record_16mb/ — added under unknown track records/track_1min_1mb/",
+        "added under unknown track records/track_1min_1mb/",
     )
     assert lines[1].startswith("::error title=PG006 pr-adds-no-submission (REQUIRED-FILES)::")
 
@@ -313,8 +309,7 @@ def test_hostile_file_name_cannot_inject_workflow_commands(
     assert code == 1
     assert lines == [
         "::error file=notes%0A%3A%3Aadd-mask%3A%3Ax%2C y.md,title=PG001 pr-touches-outside-records "
-        "(REQUIRED-FILES)::the PR changes 1 path(s) outside its submission folder; a submission PR only adds "
-        "files under records/<track>/<folder>/ — added outside any records/<track>/<folder>/"
+        "(REQUIRED-FILES)::added outside any records/<track>/<folder>/"
     ]
 
 
@@ -329,7 +324,7 @@ def test_folder_without_submission_files(repo: RecordsRepo, capsys: pytest.Captu
     assert code == 1
     assert lines == [
         "::error title=PG003 submission-json-schema (REQUIRED-FILES)::the folder has no submission.json "
-        "(REQUIRED-FILES asks for one)",
+        f"(REQUIRED-FILES asks for one); `pgolf submission init '{GOOD}'` writes one from the logs",
         "::error title=PG007 submission-folder-unreadable (REQUIRED-FILES)::"
         f"pgolf check cannot read the folder: {GOOD}: not a submission folder "
         "(no submission*.json, code file or log in it)",
@@ -353,8 +348,8 @@ def test_catalogue_evidence_lands_on_the_prs_files(
     title = "title=PG999 fake-log-finding (SIZE-CAP)"
     assert code == 1
     assert lines == [
-        f"::error file={GOOD}/train_seed42.log,line=3,{title}::fake finding — relative",
-        f"::error file={GOOD}/train_seed42.log,line=7,{title}::fake finding — absolute",
+        f"::error file={GOOD}/train_seed42.log,line=3,{title}::relative",
+        f"::error file={GOOD}/train_seed42.log,line=7,{title}::absolute",
     ]
 
 
@@ -368,7 +363,7 @@ def test_summary_goes_to_github_step_summary(
     repo.write_folder(GOOD, standard_files())
     repo.commit("add a record")
 
-    code = main(["ci", "--base", "main", "--head", "pr", "--repo", str(repo.root)])
+    code = main(["ci", "--base", "main", "--head", "pr", "--repo", str(repo.root), "--format", "github"])
 
     assert code == 0
     assert capsys.readouterr().out == ""
@@ -384,7 +379,7 @@ def test_summary_on_stdout_after_annotations_without_a_destination(
     repo.write("README.md", "changed\n")
     repo.commit("record plus README")
 
-    code = main(["ci", "--base", "main", "--head", "pr", "--repo", str(repo.root)])
+    code = main(["ci", "--base", "main", "--head", "pr", "--repo", str(repo.root), "--format", "github"])
 
     out = capsys.readouterr().out.splitlines()
     assert code == 1

@@ -105,7 +105,10 @@ def test_schema_result_locates_each_error(tmp_path: Path) -> None:
 
 
 def test_schema_result_without_a_file(tmp_path: Path) -> None:
-    result = schema_result(_folder(tmp_path, None))
+    result = schema_result(_folder(tmp_path, None), shown_as="records/track_10min_16mb/f")
 
     assert result.status is Status.FAIL
-    assert result.message == "the folder has no submission.json (REQUIRED-FILES asks for one)"
+    assert result.message == (
+        "the folder has no submission.json (REQUIRED-FILES asks for one); "
+        "`pgolf submission init records/track_10min_16mb/f` writes one from the logs"
+    )
