@@ -1,6 +1,6 @@
 """How many submission.json files in the snapshot pass strict_v1 as written, and after `pgolf submission fix`.
 
-Every distinct `records/**/submission.json` path on main and the PR heads (one version per path:
+Every distinct `**/submission.json` path on main and the PR heads (one version per path:
 main's where main has it, else the newest PR's) is validated as written; then its folder is copied
 out of git (as the CI gate copies a PR's folder) and `pgolf submission fix` is planned on the copy,
 its output validated again. Prints the figures and the most common reasons left.
@@ -21,12 +21,13 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pgolf import snapshot
-from pgolf.ci.diff import GitRepo
+from pgolf.ci.diff import GitRepo, parse_ls_tree, run_git
 from pgolf.ci.gate import materialize
 from pgolf.cli.submission import plan
-from pgolf.errors import PgolfError
+from pgolf.errors import EnvironmentMissing, PgolfError
 from pgolf.meta.strict import validate_bytes
+from pgolf.realrepo.snapshot import MAIN, pr_numbers, pr_ref, snapshot_tar
+from pgolf.realrepo.snapshot import materialize as unpack
 from pgolf.ruleset import load_ruleset
 
 SUBMISSION = "submission.json"
@@ -47,14 +48,22 @@ def _versions(repo: Path) -> dict[str, tuple[str, str, bool, str]]:
     """path -> (ref name, commit, on main, blob sha): main's version, else the newest PR's."""
     git = GitRepo(repo)
     chosen: dict[str, tuple[str, str, bool, str]] = {}
-    for ref in snapshot.refs(repo):
-        for entry in git.tree(ref.sha, "records"):
+    for ref in [MAIN, *(pr_ref(n) for n in pr_numbers(repo))]:  # main first, then PRs oldest first
+        commit = git.resolve(ref)
+        for entry in parse_ls_tree(run_git(repo, ["ls-tree", "-r", "-l", "-z", "--full-tree", commit])):
             if entry.path.rsplit("/", 1)[-1] != SUBMISSION or entry.kind != "blob":
                 continue
             if entry.path in chosen and chosen[entry.path][2]:
                 continue  # main's version stays
-            chosen[entry.path] = (ref.name, ref.sha, ref.pr is None, entry.sha)
+            chosen[entry.path] = (ref, commit, ref == MAIN, entry.sha)
     return chosen
+
+
+def snapshot_repo() -> Path:
+    tar = snapshot_tar()
+    if tar is None:
+        raise EnvironmentMissing("no ../shared/parameter-golf.git.tar (or $PGOLF_SHARED); nothing to measure")
+    return unpack(tar)
 
 
 def _kind(message: str) -> str:
@@ -76,7 +85,7 @@ def _fix(repo: GitRepo, commit: str, path: str) -> tuple[list[str], str | None]:
 
 
 def measure(limit: int | None) -> list[Row]:
-    repo_path = snapshot.require()
+    repo_path = snapshot_repo()
     git = GitRepo(repo_path)
     versions = sorted(_versions(repo_path).items())
     if limit:
@@ -103,7 +112,8 @@ def _passes(rows: Iterable[Row], *, fixed: bool) -> int:
 def report(rows: list[Row], seconds: float) -> str:
     main = [r for r in rows if r.on_main]
     lines = [
-        f"submission.json files (distinct paths, main + PR heads): {len(rows)} ({len(main)} on main)",
+        f"submission.json files (distinct paths, main + PR heads): {len(rows)} ({len(main)} on main, "
+        f"{sum(1 for r in rows if r.path.startswith('records/'))} under records/)",
         f"pass strict_v1 as written:        {_passes(rows, fixed=False)} ({_passes(main, fixed=False)} on main)",
         f"pass after `pgolf submission fix`: {_passes(rows, fixed=True)} ({_passes(main, fixed=True)} on main)",
         f"fix refused (not JSON, ...):      {sum(1 for r in rows if r.fix_failed and 'CRASH' not in r.fix_failed)}",
