@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pgolf.audit.analysis import Analysis
     from pgolf.audit.sources import SourceSet
     from pgolf.logs.model import ParsedLog
+    from pgolf.logs.selection import LogSelection
     from pgolf.meta.model import MetaReadResult
     from pgolf.stats import Baseline
 
@@ -106,6 +107,15 @@ class CheckContext:
         from pgolf.logs.collect import read_logs
 
         return read_logs(self.folder)
+
+    @cached_property
+    def claim_logs(self) -> LogSelection:
+        """The logs that back the claim (pgolf.logs.selection): what timing, hardware, gate,
+        precompute and data rules judge; `claim_logs.others` only give notes or warnings."""
+        from pgolf.logs.selection import select_claim_logs
+
+        meta = self.meta.meta if self.meta else None
+        return select_claim_logs(self.logs, meta, self.ruleset.data.claim_tolerance_bpb)
 
     @cached_property
     def sources(self) -> SourceSet:

@@ -28,6 +28,8 @@ class TrackLimits(_Frozen):
     max_eval_seconds: float
     world_size: int
     gpu_model: str
+    # Other GPUs of the record GPU's generation (8xH200 for 8xH100): disclosed, the leaderboard warns.
+    gpu_same_generation: tuple[str, ...] = ()
     min_seeds: int
 
 
@@ -36,13 +38,20 @@ class Policy(_Frozen):
     title: str
     train_overshoot_step_avgs: float
     train_overshoot_ms: int
-    gptq_timing_status: Literal[Status.FAIL, Status.WARN]
+    # GPTQ-CALIB-TIMING. No reserve: training-data Hessians after a stop at the cap are read after the
+    # timer (PG204 and PG411). With a reserve: an overshoot up to the tolerance passes, beyond it gets
+    # `gptq_overshoot_status`.
+    gptq_no_reserve_status: Literal[Status.FAIL, Status.WARN]
+    gptq_overshoot_status: Literal[Status.FAIL, Status.WARN]
+    gptq_overshoot_tolerance_s: float
     eval_precompute_outside_status: Literal[Status.FAIL, Status.WARN]
     significance_min_nats: float
     significance_alpha: float
     val_tokens_mismatch_status: Literal[Status.FAIL, Status.WARN]
     # Rulings the README's text does not state (organizer decisions on PRs): FAIL or at most WARN.
     rulings_beyond_readme_status: Literal[Status.FAIL, Status.WARN]
+    # Record runs on a disclosed same-generation GPU at the record world size (8xH200).
+    same_generation_gpu_status: Literal[Status.FAIL, Status.WARN]
 
 
 class DataVariant(_Frozen):
@@ -62,6 +71,7 @@ class DataRules(_Frozen):
     subset_val_tokens: tuple[int, ...]
     claim_tolerance_bpb: float
     headline_tolerance_bpb: float
+    rerun_noise_bpb: float  # a named rerun within this of the claim may stand in for the claimed run's timing
     variants: dict[str, DataVariant]
 
     def variant_for_tokens(self, val_tokens: int) -> DataVariant | None:

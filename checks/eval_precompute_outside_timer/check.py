@@ -5,8 +5,46 @@ from typing import ClassVar
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.evidence import in_log
 from pgolf.findings import CheckOutcome, Evidence, PolicyVerdict, Status
+from pgolf.logs.model import ParsedLog
+from pgolf.logs.selection import fold_unjudged
 
 _TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+SWITCH = "ngram_hint_precompute_outside"
+
+
+class _Reading:
+    """What one log says about where its precompute ran. A marker's name is not evidence (D6)."""
+
+    def __init__(self, log: ParsedLog) -> None:
+        self.outside: list[Evidence] = []  # switch on, exclusion line, done before the timer started
+        self.inside: list[Evidence] = []
+        self.unclear: list[Evidence] = []  # an `_outside_timer` marker with nothing to place it
+        flag = log.hyperparameters.get(SWITCH)
+        switch = flag.value.strip().lower() if flag is not None else None
+        if flag is not None and switch in _TRUE:
+            self.outside.append(in_log(log, flag.line, flag.text, "NGRAM_HINT_PRECOMPUTE_OUTSIDE enabled"))
+        if (excluded := log.ngram_precompute_excluded) is not None:
+            self.outside.append(
+                in_log(log, excluded.line, excluded.text, "precompute time excluded from the eval timer")
+            )
+        timer = log.eval_timer_start
+        for p in log.ngram_precompute:
+            if timer is not None and p.line < timer.line:
+                note = f"precompute over validation tokens done before the eval timer started (line {timer.line})"
+                self.outside.append(in_log(log, p.line, p.text, note, measured=p.elapsed_s))
+            elif timer is not None or not p.outside_timer or switch in _FALSE:
+                where = f"after the eval timer started (line {timer.line})" if timer else "inside the eval timer"
+                if p.outside_timer:
+                    where += f"; the `_outside_timer` marker is contradicted by {SWITCH}: {switch or 'unset'}"
+                note = f"precompute over validation tokens {where}"
+                self.inside.append(in_log(log, p.line, p.text, note, measured=p.elapsed_s))
+            else:
+                note = (
+                    "precompute line named `_outside_timer`, but no switch, exclusion line or eval-timer "
+                    "start places it: the marker's name alone is not evidence"
+                )
+                self.unclear.append(in_log(log, p.line, p.text, note, measured=p.elapsed_s))
 
 
 class EvalPrecomputeOutsideTimer:
@@ -18,47 +56,41 @@ class EvalPrecomputeOutsideTimer:
     since: ClassVar[str] = "0.1.0"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
-        outside: list[Evidence] = []
-        inside: list[Evidence] = []
-        for log in ctx.logs:
-            for p in log.ngram_precompute:
-                target = outside if p.outside_timer else inside
-                target.append(
-                    in_log(
-                        log,
-                        p.line,
-                        p.text,
-                        "n-gram hint precompute over validation tokens",
-                        measured=p.elapsed_s,
-                    )
+        sel = ctx.claim_logs
+        readings = [_Reading(lg) for lg in sel.judged]
+        outside = [e for r in readings for e in r.outside]
+        inside = [e for r in readings for e in r.inside]
+        unclear = [e for r in readings for e in r.unclear]
+        unjudged = [sel.unjudged(lg, e) for lg in sel.others for e in _Reading(lg).outside]
+        if outside:
+            verdicts = [
+                PolicyVerdict(
+                    policy=p.name,
+                    status=p.eval_precompute_outside_status,
+                    reason="precompute over validation tokens done outside the eval timer "
+                    "(no verbatim ruling; enforced via #2135 acceptance, #1967 rejection)",
                 )
-            if log.ngram_precompute_excluded is not None:
-                e = log.ngram_precompute_excluded
-                outside.append(in_log(log, e.line, e.text, "precompute time excluded from the eval timer"))
-            flag = log.hyperparameters.get("ngram_hint_precompute_outside")
-            if flag is not None and flag.value.strip().lower() in _TRUE:
-                outside.append(in_log(log, flag.line, flag.text, "NGRAM_HINT_PRECOMPUTE_OUTSIDE enabled"))
-        if not (outside or inside):
-            return CheckOutcome(status=Status.SKIP, message="no eval-time precompute over validation tokens logged")
-        if not outside:
+                for p in ctx.policies
+            ]
             return CheckOutcome(
-                status=Status.PASS,
-                message="validation precompute runs inside the eval timer",
-                evidence=inside,
+                status=next(v.status for v in verdicts if v.policy == ctx.policy_name),
+                message="eval-time work over validation tokens is excluded from the timer",
+                evidence=outside + inside + unclear + unjudged,
+                verdicts=verdicts,
             )
-        verdicts = [
-            PolicyVerdict(
-                policy=p.name,
-                status=p.eval_precompute_outside_status,
-                reason="precompute over validation tokens done outside the eval timer "
-                "(no verbatim ruling; enforced via #2135 acceptance, #1967 rejection)",
+        if unclear:
+            outcome = CheckOutcome(
+                status=Status.WARN,
+                certainty="heuristic",
+                message="a precompute marker says `outside_timer`, but nothing in the log places it; verify",
+                evidence=unclear + inside,
             )
-            for p in ctx.policies
-        ]
-        status = next(v.status for v in verdicts if v.policy == ctx.policy_name)
-        return CheckOutcome(
-            status=status,
-            message="eval-time work over validation tokens is excluded from the timer",
-            evidence=outside + inside,
-            verdicts=verdicts,
-        )
+        elif inside:
+            outcome = CheckOutcome(
+                status=Status.PASS, message="validation precompute runs inside the eval timer", evidence=inside
+            )
+        else:
+            outcome = CheckOutcome(
+                status=Status.SKIP, message="no eval-time precompute over validation tokens in the claim's logs"
+            )
+        return fold_unjudged(outcome, unjudged, "the precompute outside the eval timer")

@@ -5,7 +5,8 @@ from typing import ClassVar
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.evidence import in_log
 from pgolf.findings import CheckOutcome, Evidence, Status
-from pgolf.logs.model import LogRole, ParsedLog
+from pgolf.logs.model import ParsedLog
+from pgolf.logs.selection import fold_unjudged
 
 
 def reported_eval_seconds(log: ParsedLog) -> tuple[float, int, str] | None:
@@ -33,11 +34,19 @@ class EvalTimeExceeded:
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
         limit = ctx.track.max_eval_seconds
+        sel = ctx.claim_logs
         over: list[Evidence] = []
         summed_over: list[Evidence] = []
         within: list[Evidence] = []
-        for log in ctx.logs:
-            if log.role is LogRole.REFERENCE or (reported := reported_eval_seconds(log)) is None:
+        unjudged = [
+            sel.unjudged(
+                lg, in_log(lg, r[1], r[2], "reported evaluation time (s)", measured=round(r[0], 3), limit=limit)
+            )
+            for lg in sel.others
+            if (r := reported_eval_seconds(lg)) is not None and r[0] > limit
+        ]
+        for log in sel.judged:
+            if (reported := reported_eval_seconds(log)) is None:
                 continue
             seconds, line, text = reported
             ev = in_log(log, line, text, "reported evaluation time (s)", measured=round(seconds, 3), limit=limit)
@@ -55,7 +64,9 @@ class EvalTimeExceeded:
                     )
                 )
         if not (over or within):
-            return CheckOutcome(status=Status.WARN, message="no log reports an evaluation time")
+            return CheckOutcome(
+                status=Status.WARN, message="no log backing the claim reports an evaluation time", evidence=unjudged
+            )
         exempt = not ctx.track.record
         if over:
             # Open question B.5: whether the non-record track is bound by the 10-minute eval was never ruled.
@@ -63,13 +74,15 @@ class EvalTimeExceeded:
             return CheckOutcome(
                 status=status,
                 message=f"evaluation took longer than {limit:g} s",
-                evidence=over + summed_over + within,
+                evidence=over + summed_over + within + unjudged,
             )
         if summed_over:
-            return CheckOutcome(
+            outcome = CheckOutcome(
                 status=Status.WARN,
                 message="the scored pass fits, but all eval passes together do not "
                 "(which passes count is open question B.5)",
                 evidence=summed_over + within,
             )
-        return CheckOutcome(status=Status.PASS, message=f"evaluation within {limit:g} s", evidence=within)
+        else:
+            outcome = CheckOutcome(status=Status.PASS, message=f"evaluation within {limit:g} s", evidence=within)
+        return fold_unjudged(outcome, unjudged, "an evaluation over the limit")

@@ -64,7 +64,7 @@ class GptqReserveMissing:
         verdicts = [
             PolicyVerdict(
                 policy=p.name,
-                status=p.gptq_timing_status,
+                status=p.gptq_no_reserve_status,
                 reason="training-data calibration runs after the capped loop with no reserve",
             )
             for p in ctx.policies

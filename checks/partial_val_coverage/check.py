@@ -6,7 +6,8 @@ from typing import ClassVar
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.evidence import in_log
 from pgolf.findings import CheckOutcome, Evidence, PolicyVerdict, Status
-from pgolf.logs.model import LogRole, ParsedLog
+from pgolf.logs.model import ParsedLog
+from pgolf.logs.selection import fold_unjudged
 
 _SUBSET_KEYS = re.compile(r"subset|val_doc_fraction|val_docs|val_max_tokens")
 
@@ -32,6 +33,19 @@ def _as_float(text: str) -> float | None:
         return None
 
 
+def _partial(log: ParsedLog, ctx: CheckContext) -> list[Evidence]:
+    """What makes a log's score partial: subset settings, fewer documents, a subset's val_tokens."""
+    data = ctx.ruleset.data
+    found = _subset_settings(log, data.val_docs)
+    if (docs := log.ttt_phased_total_docs) is not None and docs.value != data.val_docs:
+        found.append(in_log(log, docs.line, docs.text, "documents scored", measured=docs.value, limit=data.val_docs))
+    if (vt := log.val_tokens) is not None and vt.value in data.subset_val_tokens:
+        found.append(
+            in_log(log, vt.line, vt.text, "val_tokens of a 10,000-document validation subset", measured=vt.value)
+        )
+    return found
+
+
 class PartialValCoverage:
     code: ClassVar[str] = "PG302"
     slug: ClassVar[str] = "partial-val-coverage"
@@ -42,7 +56,9 @@ class PartialValCoverage:
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
         data = ctx.ruleset.data
-        logs = [lg for lg in ctx.logs if lg.role is not LogRole.REFERENCE]
+        sel = ctx.claim_logs
+        logs = list(sel.judged)
+        unjudged = [sel.unjudged(lg, e) for lg in sel.others for e in _partial(lg, ctx)]
         fail: list[Evidence] = []
         soft: list[Evidence] = []
         ok: list[Evidence] = []
@@ -107,7 +123,7 @@ class PartialValCoverage:
             return CheckOutcome(
                 status=Status.FAIL,
                 message="scores come from part of the validation set",
-                evidence=fail + soft + ok,
+                evidence=fail + soft + ok + unjudged,
             )
         if soft:
             verdicts = [
@@ -119,12 +135,16 @@ class PartialValCoverage:
                 for p in ctx.policies
             ]
             status = next(v.status for v in verdicts if v.policy == ctx.policy_name)
-            return CheckOutcome(
+            outcome = CheckOutcome(
                 status=status,
                 message="validation token counts are not the canonical ones",
                 evidence=soft + ok,
                 verdicts=verdicts,
             )
-        if not ok:
-            return CheckOutcome(status=Status.SKIP, message="no log prints val_tokens")
-        return CheckOutcome(status=Status.PASS, message="full validation split scored in every log", evidence=ok)
+        elif not ok:
+            outcome = CheckOutcome(status=Status.SKIP, message="no log backing the claim prints val_tokens")
+        else:
+            outcome = CheckOutcome(
+                status=Status.PASS, message="full validation split scored in every log backing the claim", evidence=ok
+            )
+        return fold_unjudged(outcome, unjudged, "a partial validation set")

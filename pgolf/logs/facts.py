@@ -96,6 +96,10 @@ def _set_val_tokens(log: ParsedLog, digits: str, n: int, text: str) -> None:
 
 def _on_gptq(acc: Acc, s: str, n: int) -> None:
     log, text = acc.log, clip(s)
+    for source, tag in P.GPTQ_SOURCE_TAGS:
+        if tag.search(s):
+            log.gptq_source = At(value=source, line=n, text=text)
+            break
     if s.startswith(P.GPTQ_CALIBRATION_HINTS):
         log.gptq_calibration = At(value=s.strip(), line=n, text=text)
         return
@@ -111,7 +115,7 @@ def _on_gptq(acc: Acc, s: str, n: int) -> None:
     count = P.to_int(m[1])
     if count is not None:
         log.gptq_hessians = At(value=count, line=n, text=text)
-    seconds = P.to_float(m[2]) if m.re is not P.GPTQ_COLLECTED_OLD else None
+    seconds = P.to_float(m[2]) if m[2] is not None else None
     if seconds is not None:
         log.gptq_hessian_seconds = At(value=seconds, line=n, text=text)
 
@@ -220,6 +224,8 @@ def on_other(acc: Acc, s: str, n: int) -> None:
             acc.log.max_wallclock_seconds = At(value=value, line=n, text=clip(s))
     if P.PRECOMPUTE_EXCLUDED in s:
         acc.log.ngram_precompute_excluded = At(value=P.PRECOMPUTE_EXCLUDED, line=n, text=clip(s))
+    if acc.log.eval_timer_start is None and ("timer" in s or "clock" in s) and P.EVAL_TIMER_START.match(s):
+        acc.log.eval_timer_start = At(value=s.strip(), line=n, text=clip(s))
 
 
 _HANDLERS: tuple[tuple[str, Handler], ...] = (

@@ -157,11 +157,15 @@ class ParsedLog(BaseModel):
     gptq_hessians: At[int] | None = None  # number of Hessians collected
     gptq_hessian_seconds: At[float] | None = None
     gptq_calibration: At[str] | None = None  # the gptq:calibrating/generating line, as a source hint
+    # Where the calibration tokens came from, per a tagged gptq line: training, self-generated,
+    # random, validation, none (the last tagged line wins).
+    gptq_source: At[str] | None = None
     total_eval_time_s: At[float] | None = None
     ttt_compile_warmup_s: At[float] | None = None
     ngram_hints: NgramHints | None = None
     ngram_precompute: list[NgramPrecompute] = Field(default_factory=list)
     ngram_precompute_excluded: At[str] | None = None  # "(precompute time excluded from eval)"
+    eval_timer_start: At[str] | None = None  # the first "beginning TTT eval timer"-style line
     ttt_phased_total_docs: At[int] | None = None
     world_size: At[int] | None = None
     grad_accum_steps: At[int] | None = None

@@ -58,10 +58,24 @@ VAL_TOKENS = re.compile(r"^val_tokens:\s*(\d+)")
 VAL_LOADER = re.compile(r"^val_loader:shards pattern=\S+ tokens:\s*(\d+)")
 
 # --- quantisation and evaluation timing -----------------------------------------------------
-GPTQ_RESERVE = re.compile(rf"^gptq:reserving ({NUM})s, effective=(\d+)ms")
+# `gptq:reserving 4s, effective=596000ms`, `gptq:reserving 14000ms from training budget, effective=586000ms`
+GPTQ_RESERVE = re.compile(rf"^gptq:reserving ({NUM})m?s(?: from training budget)?, effective=(\d+)ms")
 GPTQ_COLLECTED = re.compile(rf"^GPTQ:collected (\d+) Hessians in ({NUM})s")
 GPTQ_CALIBRATED = re.compile(rf"^gptq:calibrated (\d+) layers in ({NUM})s")
-GPTQ_COLLECTED_OLD = re.compile(r"^gptq:collected hessians for (\d+) layers")
+GPTQ_COLLECTED_OLD = re.compile(rf"^gptq:collected hessians for (\d+) layers(?:[^(]*? in ({NUM})s)?")
+# Where calibration tokens come from, as a log line says it (tags seen in the corpus and the rulebook):
+# `(AR self-gen)`, `autoregressive calibration data`, `ar_selfgen=1`, `(training data)`, `(val-data)`,
+# `without train-data calibration`. Checked in this order; the first that matches wins.
+GPTQ_SOURCE_TAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("none", re.compile(r"without (?:train(?:ing)?[- ]data )?calibration", re.I)),
+    ("validation", re.compile(r"val(?:idation)?[-_ ]data|\(val\)|from val(?:idation)?\b|val_tokens", re.I)),
+    (
+        "self-generated",
+        re.compile(r"self[-_ ]?gen|autoregressive|generat\w* calibration|from the model|ar_selfgen=1", re.I),
+    ),
+    ("random", re.compile(r"random (?:tokens|data|calibration)", re.I)),
+    ("training", re.compile(r"train(?:ing)?[-_ ]data|train_files|training batches|ar_selfgen=0", re.I)),
+)
 GPTQ_CALIBRATION_HINTS = (
     "gptq:calibrating",
     "gptq:generating",
@@ -77,6 +91,12 @@ NGRAM_PRECOMPUTE = re.compile(
     r"(?:.*?total_targets=(?P<n>\d+))?"
 )
 PRECOMPUTE_EXCLUDED = "precompute time excluded from eval"
+# The moment the eval timer starts: `beginning TTT eval timer` (#1855 lineage), `starting the eval clock`.
+EVAL_TIMER_START = re.compile(
+    r"^(?:beginning|starting|start(?:ed|ing)?)\b.{0,40}\beval(?:uation)?[ _](?:timer|clock)"
+    r"|^eval(?:uation)?[ _](?:timer|clock)[ :_=]*(?:start|begin)",
+    re.IGNORECASE,
+)
 TTT_PHASED_DOCS = re.compile(r"^ttt_phased: total_docs:\s*(\d+)")
 SERIALIZE_WALL = re.compile(rf"^serialize_wallclock:\s*({NUM})s")
 ARTIFACT_WALL = re.compile(rf"^artifact_production_wallclock:\s*({NUM})s")

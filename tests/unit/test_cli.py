@@ -63,10 +63,10 @@ def test_github_and_markdown_formats(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_policy_switches_the_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    files = standard_files(per_seed={42: {"train_time_ms": 598905, "hessian_s": 3.7}})
+    files = standard_files(json_overrides={"hardware": "8xH200 141GB SXM"})  # disclosed, same GPU generation
     folder = _write(tmp_path, files)
-    assert _run(capsys, "check", str(folder), "--select", "PG204")[0] == 1
-    code, out, _ = _run(capsys, "check", str(folder), "--select", "PG204", "--policy", "leaderboard")
+    assert _run(capsys, "check", str(folder), "--select", "PG207")[0] == 1
+    code, out, _ = _run(capsys, "check", str(folder), "--select", "PG207", "--policy", "leaderboard")
     assert code == 0 and "policy readme: fail" in out and "policy leaderboard: warn" in out
 
 

@@ -15,7 +15,8 @@ def test_bundled_ruleset_loads_with_both_policies() -> None:
     assert set(rs.policies) == set(POLICIES)
     assert rs.policies["readme"].significance_alpha == 0.01
     assert rs.policies["leaderboard"].significance_alpha == 0.25
-    assert rs.policies["readme"].gptq_timing_status is Status.FAIL
+    assert rs.policies["readme"].gptq_no_reserve_status is Status.FAIL
+    assert rs.policies["leaderboard"].gptq_no_reserve_status is Status.FAIL
     assert rs.default_track.max_artifact_bytes == 16_000_000
 
 
