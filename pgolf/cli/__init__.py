@@ -29,6 +29,7 @@ from pgolf.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentMissing, PgolfErr
 # imported on first use, so a base install (the CI gate, the pre-commit hooks) runs `pgolf check`.
 LAZY_COMMANDS: dict[str, str] = {
     "data": "pgolf.cli.data:data",
+    "fanout": "pgolf.cli.fanout:fanout",
     "manifest": "pgolf.cli.manifest:manifest",
     "report": "pgolf.cli.report:report",
     "reproduce": "pgolf.cli.reproduce:reproduce",
