@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from pgolf.audit import labels as L
+from pgolf.audit.analysis import Reach
 from pgolf.audit.detect_gptq import gptq_report
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.evidence import in_log
@@ -40,7 +41,7 @@ def calibration(ctx: CheckContext, logs: list[ParsedLog]) -> Calibration:
         report = gptq_report(analysis)
         found.code_reserve = report.reserve
         for cal in report.calibrations:
-            if cal.dormant or not cal.reached:
+            if cal.path.reach is not Reach.LIVE:
                 continue
             kinds = {name for bit, name in _CODE_SOURCES if cal.data & bit}
             found.sources |= kinds

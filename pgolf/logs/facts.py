@@ -224,7 +224,7 @@ def on_other(acc: Acc, s: str, n: int) -> None:
             acc.log.max_wallclock_seconds = At(value=value, line=n, text=clip(s))
     if P.PRECOMPUTE_EXCLUDED in s:
         acc.log.ngram_precompute_excluded = At(value=P.PRECOMPUTE_EXCLUDED, line=n, text=clip(s))
-    if acc.log.eval_timer_start is None and ("timer" in s or "clock" in s) and P.EVAL_TIMER_START.match(s):
+    if acc.log.eval_timer_start is None and ("timer" in s or "clock" in s) and P.EVAL_TIMER_LINE.match(s):
         acc.log.eval_timer_start = At(value=s.strip(), line=n, text=clip(s))
 
 

@@ -92,7 +92,7 @@ NGRAM_PRECOMPUTE = re.compile(
 )
 PRECOMPUTE_EXCLUDED = "precompute time excluded from eval"
 # The moment the eval timer starts: `beginning TTT eval timer` (#1855 lineage), `starting the eval clock`.
-EVAL_TIMER_START = re.compile(
+EVAL_TIMER_LINE = re.compile(
     r"^(?:beginning|starting|start(?:ed|ing)?)\b.{0,40}\beval(?:uation)?[ _](?:timer|clock)"
     r"|^eval(?:uation)?[ _](?:timer|clock)[ :_=]*(?:start|begin)",
     re.IGNORECASE,

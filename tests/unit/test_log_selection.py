@@ -25,7 +25,7 @@ def _meta(claims: dict[int, float] | None = None, headline: float | None = None)
         )
         for s, v in (claims or {}).items()
     }
-    head = Claimed(value=headline, pointer="/val_bpb") if headline is not None else None
+    head: Claimed[float] | None = Claimed(value=headline, pointer="/val_bpb") if headline is not None else None
     return SubmissionMeta(path="submission.json", seed_results=seeds, val_bpb=head)
 
 
