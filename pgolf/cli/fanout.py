@@ -5,9 +5,9 @@
     pgolf fanout status [FANOUT_DIR]                      per PR: claimed vs reproduced, cost, reports
     pgolf fanout down FANOUT_DIR                          tear down every node of a fan-out
 
-Exit codes: 0 every task finished with a record per seed (or a dry run printed); 1 a task failed or a
-seed did not pass; 2 usage (bad options, a manifest missing, tasks blocked); 3 the `cluster` extra
-(SkyPilot) or a SkyPilot API server is missing.
+Exit codes (pgolf.cluster.session): 0 every seed has a record and passed (or a dry run printed); 1 a
+seed did not pass; 5 incomplete (a seed has no record); 2 usage (bad options, a manifest missing,
+tasks blocked); 3 the `cluster` extra (SkyPilot) or a SkyPilot API server is missing.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from pathlib import Path
 import click
 
 from pgolf.cluster.model import FanoutOptions, Granularity, cluster_defaults
-from pgolf.cluster.plan import gpu_count, plan_fanout
-from pgolf.cluster.render import plan_text
-from pgolf.cluster.targets import resolve
-from pgolf.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UsageError
+from pgolf.cluster.plan import gpu_count
+from pgolf.cluster.session import run_fanout, workdir_of
+from pgolf.errors import EXIT_ENVIRONMENT, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, UsageError
 
 
 class _FanoutGroup(click.Group):
@@ -48,14 +47,6 @@ def _seeds(value: str | None) -> list[int] | None:
     if len(set(seeds)) != len(seeds):
         raise UsageError(f"--seeds repeats a seed: {value}")
     return seeds or None
-
-
-def _workdir(value: Path | None) -> Path:
-    """The pgolf checkout every node installs (SkyPilot's workdir)."""
-    workdir = (value or Path.cwd()).resolve()
-    if not (workdir / "pyproject.toml").is_file() or not (workdir / "pgolf" / "__init__.py").is_file():
-        raise UsageError(f"{workdir} is not a pgolf checkout: run from one, or pass --workdir")
-    return workdir
 
 
 @fanout.command("run")
@@ -97,25 +88,17 @@ def run(  # one parameter per CLI option
         disk_size_gb=defaults.node.disk_size_gb,
         price_per_gpu_hour=price,
     )
-    root = _workdir(workdir)
-    if not dry_run:
-        from pgolf.cluster.sky import connect
-
-        api = connect()  # exit 3 naming the extra, before anything is exported
-    submissions = [resolve(target, root, export=not dry_run, repo=repo) for target in targets]
-    plan = plan_fanout(submissions, options, workdir=root, out_dir=out_dir.resolve())
-    if dry_run:
-        click.echo(plan.model_dump_json(indent=2) if fmt == "json" else plan_text(plan), nl=fmt == "json")
-        return EXIT_OK
-    if plan.blocked:
-        click.echo(plan_text(plan), err=True, nl=False)
-        raise UsageError(f"{len(plan.blocked)} of {len(plan.tasks)} task(s) blocked; nothing launched")
-    from pgolf.cluster.orchestrate import Orchestrator
-
-    state = Orchestrator(plan, api, progress=lambda m: click.echo(m, err=True)).run()
-    done = all(t.phase == "done" for t in state.tasks.values())
-    click.echo(f"fan-out {plan.fanout_id}: {plan.fanout_dir}", err=True)
-    return EXIT_OK if done else EXIT_VIOLATIONS
+    return run_fanout(
+        targets,
+        options,
+        workdir=workdir_of(workdir),
+        out_dir=out_dir,
+        repo=repo,
+        dry_run=dry_run,
+        json_plan=fmt == "json",
+        out=lambda text: click.echo(text, nl=False),
+        err=lambda text: click.echo(text, err=True, nl=False),
+    )
 
 
 def _per(value: str) -> Granularity:
@@ -136,6 +119,8 @@ def status(fanout_dir: Path | None, out_dir: Path, fmt: str) -> int:
         click.echo(json.dumps(summary.model_dump(mode="json"), indent=2))
     else:
         click.echo(render_summary(summary, markdown=fmt == "md"), nl=False)
+    if summary.incomplete:
+        return EXIT_INCOMPLETE
     return EXIT_OK if summary.complete else EXIT_VIOLATIONS
 
 
@@ -147,4 +132,4 @@ def down(fanout_dir: Path) -> int:
     from pgolf.cluster.sky import connect
 
     left = teardown_all(fanout_dir, connect(), progress=lambda m: click.echo(m, err=True))
-    return EXIT_OK if not left else EXIT_USAGE
+    return EXIT_OK if not left else EXIT_ENVIRONMENT

@@ -15,6 +15,7 @@ from typing import Literal, cast
 
 import click
 
+from pgolf.cluster import CLUSTER_BACKEND
 from pgolf.errors import EXIT_OK, EXIT_VIOLATIONS, UsageError
 from pgolf.manifest import Manifest, load_manifest, manifest_path, with_submission_claims
 from pgolf.runner.backend import BACKENDS
@@ -105,7 +106,13 @@ def _report(record: RunRecord, plan_: Plan) -> None:
 
 @click.command()
 @click.argument("target", metavar="MANIFEST_OR_PR")
-@click.option("--backend", type=click.Choice(sorted(BACKENDS)), default="local", show_default=True)
+@click.option(
+    "--backend",
+    type=click.Choice(sorted([*BACKENDS, CLUSTER_BACKEND])),
+    default="local",
+    show_default=True,
+    help=f"{CLUSTER_BACKEND}: one SkyPilot node per seed, running this command's local backend there",
+)
 @click.option("--dry-run", is_flag=True, help="print the plan as JSON and run nothing")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports"), show_default=True)
 @click.option("--seeds", default=None, help="comma-separated seeds (default: the manifest's)")
@@ -141,6 +148,13 @@ def reproduce(  # one parameter per CLI option
     keep_container: bool, slack: float | None, term_grace: float | None, quiet: bool,
 ) -> int:  # fmt: skip
     """Reproduce a submission from its manifest (submissions/<name>.toml or a PR number)."""
+    if backend == CLUSTER_BACKEND:  # many machines: the fan-out of one PR (pgolf.cluster), one node per seed
+        from pgolf.cluster.session import reproduce_on_cluster
+
+        return reproduce_on_cluster(
+            target, seeds=_seeds(seeds), image=image, out_dir=out_dir, repo=repo, dry_run=dry_run,
+            out=lambda text: click.echo(text, nl=False), err=lambda text: click.echo(text, err=True, nl=False),
+        )  # fmt: skip
     manifest = load_manifest(target)
     manifest_file = manifest_path(target)
     options = RunOptions(

@@ -19,3 +19,7 @@ watchdog and every cloud credential stay on this side (ANCHORS.md §0 item 8).
     summary.py      the cross-PR table of `pgolf fanout status`
     timing.py       per-seed phase times from real logs, with the repository's own log parser
 """
+
+# `pgolf reproduce --backend skypilot`: not a per-seed backend of this machine (pgolf.runner.backend)
+# but the whole reproduction handed to the fan-out, whose nodes each run `pgolf reproduce` locally.
+CLUSTER_BACKEND = "skypilot"

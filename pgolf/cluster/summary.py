@@ -52,6 +52,7 @@ class FanoutSummary(_Frozen):
     rows: list[PrRow]
     gpu_hours: float
     complete: bool  # every task is done (a record per seed) and every seed passed
+    incomplete: bool  # a task is not done: running, waiting, or given up (a seed has no record)
 
 
 def latest_fanout(out_dir: Path) -> Path:
@@ -124,6 +125,7 @@ def summarize(fanout_dir: Path) -> FanoutSummary:
         s.passed for row in rows for s in row.seeds
     )
     return FanoutSummary(
+        incomplete=any(ts.phase is not Phase.DONE for ts in state.tasks.values()),
         fanout_id=plan.fanout_id,
         fanout_dir=fanout_dir,
         rows=rows,

@@ -101,3 +101,21 @@ def test_fanout_is_listed() -> None:
         [sys.executable, "-m", "pgolf", "--help"], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert "fanout" in done.stdout
+
+
+def test_reproduce_backend_skypilot_is_the_fanout_of_one_pr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert main(["reproduce", "example", "--backend", "skypilot", "--dry-run", "--image", IMAGE]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert [t["task_id"] for t in plan["tasks"]] == ["example-s1337", "example-s42"]
+    assert plan["options"]["per"] == "seed" and plan["options"]["max_nodes"] == 16
+    done = subprocess.run(
+        [sys.executable, "-c", _BLOCK_SKY, "reproduce", "example", "--backend", "skypilot", "--image", IMAGE],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 3 and "needs the cluster extra" in done.stderr
