@@ -1,5 +1,7 @@
 """PG404 fixtures: gold-only hashed count ratios and byte-spread token probabilities mixed at byte level
-fail; full-vocabulary mixtures pass; a PPM byte scorer without spreading is a warning."""
+fail, found by structure whatever the names (D12: divided by a length or raised to 1/length, repeated
+per unit, mixed convexly, scored); full-vocabulary mixtures pass; a PPM byte scorer without spreading
+is a warning."""
 
 from __future__ import annotations
 
@@ -25,6 +27,39 @@ def byte_mixture_bits(token_probs, token_lens, byte_stream, order=2):
             pos += 1
     return bits
 """
+
+SPREAD_PLAIN_NAMES = """
+
+def blended_bits(tok_lp, tok_len, stream):
+    per_unit = np.repeat(tok_lp / tok_len, tok_len)
+    freq = np.ones(256)
+    bits = 0.0
+    for i in range(len(stream)):
+        q = freq[stream[i]] / freq.sum()
+        p = 0.6 * np.exp(per_unit[i]) + 0.4 * q
+        bits += -np.log2(p)
+        freq[stream[i]] += 1
+    return bits
+
+
+def eval_val(h, model, val_tokens):
+    piece_bytes = [np.frombuffer(bytes([t % 256, 32]), dtype=np.uint8) for t in range(h.vocab_size)]
+    piece_len = np.array([len(b) for b in piece_bytes])
+    loss_sum = 0.0
+    with torch.inference_mode():
+        for start in range(0, val_tokens.numel() - h.seq_len - 1, h.seq_len):
+            local = val_tokens[start : start + h.seq_len + 1]
+            x = local[:-1].unsqueeze(0)
+            y = local[1:].unsqueeze(0)
+            lp = F.log_softmax(model.forward_logits(x)[0], dim=-1).gather(1, y[0].unsqueeze(1)).squeeze(1).numpy()
+            lens = piece_len[y[0].numpy()]
+            stream = np.concatenate([piece_bytes[t] for t in y[0].numpy()])
+            loss_sum += blended_bits(lp, lens, stream)
+    return loss_sum
+"""
+SPREAD_POWER_VECTOR = SPREAD_PLAIN_NAMES.replace(
+    "np.repeat(tok_lp / tok_len, tok_len)", "np.repeat(np.log(np.exp(tok_lp) ** (1.0 / tok_len)), tok_len)"
+)
 
 BYTE_SPREAD_EVAL = """
 
@@ -87,5 +122,17 @@ FIXTURES = [
         Status.WARN,
         {**standard_files(), "train_gpt.py": fs.script(helpers=NAMED_ONLY, after_eval=RUN_NAMED)},
         "a function named like a byte-mixture scorer accumulates bits, with no mixture in sight: heuristic",
+    ),
+    Fixture(
+        "spread-mix-plain-names",
+        Status.FAIL,
+        {**standard_files(), "train_gpt.py": fs.script(evaluation=SPREAD_PLAIN_NAMES)},
+        "lp / len repeated per byte and mixed 0.6/0.4 with a byte model: found by structure, not by names",
+    ),
+    Fixture(
+        "spread-mix-power",
+        Status.FAIL,
+        {**standard_files(), "train_gpt.py": fs.script(evaluation=SPREAD_POWER_VECTOR)},
+        "the power form p ** (1/len), repeated and mixed per byte",
     ),
 ]

@@ -508,7 +508,7 @@ class Scanner:
         elif isinstance(func, ast.Attribute):
             call = self._method_call(node, func, args, kwargs, star)
         else:
-            call = Call(node, CallKind.VALUE, args, kwargs, star, recv=self.expr(func))
+            call = Call(node, CallKind.VALUE, args, kwargs, star, recv=self.expr(func), not_class=self._self_class)
         self.facts.calls.append(call)
         self._call_events(call, qual)
         return call
@@ -553,7 +553,8 @@ class Scanner:
             )
         if kind == "file":
             return Call(node, CallKind.LIB, args, kwargs, star, method=func.id)
-        return Call(node, CallKind.VALUE, args, kwargs, star, recv=self._name(func), method=func.id)
+        not_self = None if _is_self(func, self.info) else self._self_class
+        return Call(node, CallKind.VALUE, args, kwargs, star, recv=self._name(func), method=func.id, not_class=not_self)
 
     def _method_call(
         self,

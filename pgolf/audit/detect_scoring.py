@@ -18,12 +18,15 @@ import ast
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from pgolf.audit import labels as L
 from pgolf.audit.analysis import Analysis, PathState
 from pgolf.audit.astutil import dotted, last_name, names_in
+from pgolf.audit.ir import Sub
 from pgolf.audit.kinds import EventKind
-from pgolf.audit.local import LocalFlow
+from pgolf.audit.library import CE_NAMES, method_keeps
+from pgolf.audit.local import LocalFlow, contains
 from pgolf.findings import Location
 
 _BYTE_MIX_NAMES = re.compile(r"ppm.*(mix|bpb)|mix.*bpb|score_byte|byte.*mix|mixture_bpb", re.I)
@@ -147,11 +150,6 @@ class _Function:
         self.facts = facts
         self.node = a.program.funcs[fid].node
         self._local: LocalFlow | None = None
-
-    @property
-    def has_mixture(self) -> bool:
-        nodes = self.a.program.funcs[self.fid].nodes
-        return any(_convex_parts(n) is not None for n in nodes if isinstance(n, ast.BinOp))
 
     @property
     def local(self) -> LocalFlow:
@@ -289,11 +287,28 @@ class _Function:
         lab = self.labels(node)
         return lab & L.ANY_GOLD if lab & (L.VAL | L.TARGET | L.TARGET_POS) or lab & L.GOLD else 0
 
+    def _per_position_score(self, node: ast.expr) -> int:
+        """Gold bits of a comparison operand that is a per-position score of the realized token.
+
+        A reduction (a block max, `amax(-1)`, `logsumexp`, a sum) summarizes a row or a block: it is a
+        normalizer or a total, never one predictor's score of the realized token (D8).
+        """
+        if _is_reduction(node) or (isinstance(node, ast.Name) and self._defined_as_reduction(node.id)):
+            return 0
+        return self._gold(node)
+
+    def _defined_as_reduction(self, name: str) -> bool:
+        values = self.local.defs.get(name, [])
+        return bool(values) and all(_is_reduction(v) for v in values)
+
     def _gate_call(self, node: ast.Call) -> None:
         name = last_name(node.func)
         if name in ("min", "max", "minimum", "maximum", "fmin", "fmax") and len(node.args) == 2:
-            a, b = self._gold(node.args[0]), self._gold(node.args[1])
-            if a and b and self.local.reaches_score(node, self.local.assigned_names(node), accumulated_only=True):
+            assigned = self.local.assigned_names(node)
+            if any(isinstance(arg, ast.Name) and arg.id in assigned for arg in node.args):
+                return  # `m = max(m, x)`: a running max/min carried across a loop, not a choice (D8)
+            a, b = self._per_position_score(node.args[0]), self._per_position_score(node.args[1])
+            if a and b and self.local.reaches_score(node, assigned, accumulated_only=True):
                 strong = bool(a & L.GOLD and b & L.GOLD)
                 self.facts.choices.append(
                     OracleChoice(self.at(node), ChoiceForm.MIN_MAX, name, strong, self.path(node))
@@ -301,7 +316,8 @@ class _Function:
         elif name == "where" and len(node.args) == 3 and isinstance(node.args[0], ast.Compare):
             cmp = node.args[0]
             sides = [cmp.left, *cmp.comparators]
-            if all(self._gold(s) for s in sides) and self._gold(node.args[1]) and self._gold(node.args[2]):
+            operands = [*sides, node.args[1], node.args[2]]
+            if all(self._per_position_score(s) for s in operands):
                 self.facts.choices.append(OracleChoice(self.at(node), ChoiceForm.WHERE, name, True, self.path(node)))
 
     def _gate_if(self, node: ast.If) -> None:
@@ -310,19 +326,14 @@ class _Function:
             return
         if not isinstance(test.ops[0], ast.Lt | ast.LtE | ast.Gt | ast.GtE):
             return
-        left, right = self._gold(test.left), self._gold(test.comparators[0])
+        left, right = self._per_position_score(test.left), self._per_position_score(test.comparators[0])
         if not (left and right):
             return
         scored = any(isinstance(n, ast.AugAssign) and self._gold(n.value) for stmt in node.body for n in ast.walk(stmt))
-        assigned = {
-            t.id
-            for stmt in node.body
-            for n in ast.walk(stmt)
-            if isinstance(n, ast.Assign)
-            for t in n.targets
-            if isinstance(t, ast.Name)
-        }
-        if scored or (assigned and self.local.reaches_score(node.test, assigned, accumulated_only=True)):
+        # Any store in the body counts (a name, an element `per_tok[t] = alt[t]`, an attribute) when what it
+        # stores into reaches the score (D10).
+        stored = {root for stmt in node.body for root in _stored_roots(stmt)}
+        if scored or (stored and self.local.reaches_score(node.test, stored, accumulated_only=True)):
             strong = bool(left & right & L.GOLD)
             self.facts.choices.append(OracleChoice(self.at(node), ChoiceForm.IF, "", strong, self.path(node)))
 
@@ -335,12 +346,97 @@ class _Function:
         comps = [c for c in (comp_a, comp_b) if self._gold(c)]
         if not comps or not self.local.reaches_score(node, self.local.assigned_names(node)):
             return
-        w_deps = self.local.deps(names_in(weight))
-        comp_names = {n for c in comps for n in names_in(c)}
-        if w_deps & comp_names:
-            self._weight(node, weight, WeightSource.COMPONENT)
-        elif self.labels(weight) & L.GOLD:
-            self._weight(node, weight, WeightSource.OBSERVED)
+        # D9: illegal only when data flows into the weight from the symbol realized at this position, by a
+        # gather, index or .get() on the current target (or byte). Shared masks, whole-distribution
+        # statistics, lengths, constants and history updated after scoring do not count.
+        reads = [r for e in self._weight_closure(weight, node.lineno) for r in self._observed_reads(e)]
+        if not reads:
+            return
+        comp_names = {n for c in comps for n in names_in(c)} | {n for c in comps for n in self.local.deps(names_in(c))}
+        shared = any(names_in(r) & comp_names or any(r is n for c in comps for n in ast.walk(c)) for r in reads)
+        self._weight(node, weight, WeightSource.COMPONENT if shared else WeightSource.OBSERVED)
+
+    def _weight_closure(self, weight: ast.expr, line: int) -> list[ast.expr]:
+        """The weight and what it is computed from: whole-name definitions, and stores into a name's
+        elements made before the mixture's line (a store after it updates history for later positions)."""
+        out = [weight]
+        seen: set[str] = set()
+        work = list(names_in(weight))
+        while work:
+            name = work.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            values = list(self.local.strong.get(name, []))
+            for target, value in self.local.stores:
+                root: ast.AST = target
+                while isinstance(root, ast.Subscript | ast.Attribute):
+                    root = root.value
+                stored_into = target is not root and isinstance(root, ast.Name) and root.id == name
+                if stored_into and getattr(target, "lineno", line) < line:
+                    values.append(value)
+            out += values
+            for v in values:
+                work += names_in(v)
+        return out
+
+    def _observed_reads(self, expr: ast.expr) -> list[ast.expr]:
+        """Reads of the realized symbol in an expression: a lookup indexed by the current target, a loss."""
+        found: list[ast.expr] = []
+        stack: list[ast.AST] = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Call):
+                name = last_name(node.func)
+                if name in _SIZE_CALLS:
+                    continue  # a length or a shape of the target is not the target
+                if any(n in name.lower() for n in CE_NAMES):
+                    found.append(node)
+                    continue
+                read = _call_read(node)
+                if read is not None and self._current_target(read.key, set()):
+                    found.append(node)
+            elif isinstance(node, ast.Subscript) and not _is_slice(node.slice):
+                if self._current_target(node.slice, set()):
+                    found.append(node)
+            elif isinstance(node, ast.Attribute) and node.attr in ("shape", "size", "ndim"):
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+        return found
+
+    def _current_target(self, expr: ast.expr, seen: set[str]) -> bool:  # noqa: PLR0911 - one case per node kind
+        """The expression is the current target tokens (or bytes) themselves, or an element or view of them.
+
+        A lookup *indexed by* the target is not the target (it is a value of a table); a table's history
+        (what was stored into it after earlier positions were scored) is not the target either: only
+        whole-name definitions are followed.
+        """
+        if isinstance(expr, ast.Name):
+            if expr.id in seen:
+                return False
+            strong = self.local.strong.get(expr.id)
+            if not strong:
+                return bool(self.labels(expr) & L.ANY_TARGET)  # a parameter or an outer name: its labels
+            return any(self._current_target(v, seen | {expr.id}) for v in strong)
+        if isinstance(expr, ast.Subscript):
+            recipe = self.a.flow.facts[self.fid].recipes.get(id(expr))
+            if isinstance(recipe, Sub) and recipe.extra & L.ANY_TARGET:
+                return True  # the right-shifted slice of a token buffer, or the newest element of a stream
+            return self._current_target(expr.value, seen)
+        if isinstance(expr, ast.Attribute):
+            return expr.attr not in ("shape", "size") and bool(self.labels(expr) & L.ANY_TARGET)
+        if isinstance(expr, ast.Call):
+            name = last_name(expr.func)
+            if name in _SIZE_CALLS or _call_read(expr) is not None:
+                return False
+            if isinstance(expr.func, ast.Attribute) and method_keeps(name):
+                return self._current_target(expr.func.value, seen)
+            return any(self._current_target(a, seen) for a in expr.args)
+        if isinstance(expr, ast.BinOp):
+            return self._current_target(expr.left, seen) or self._current_target(expr.right, seen)
+        if isinstance(expr, ast.UnaryOp):
+            return self._current_target(expr.operand, seen)
+        return False
 
     def _weight(self, node: ast.AST, weight: ast.expr, source: WeightSource) -> None:
         self.facts.weights.append(AdaptiveWeight(self.at(node), dotted(weight), source, self.path(node)))
@@ -348,22 +444,69 @@ class _Function:
     # ----- C2: byte-level spreading of token probabilities -------------------------------------------
     def _spread_pow(self, node: ast.BinOp) -> None:
         if _reciprocal(node.right) and self._gold(node.left):
-            self._spread_found(node, SpreadForm.POWER)
+            self._spread_found(node, SpreadForm.POWER, node.right.right)  # type: ignore[attr-defined]  # 1 / L
 
     def _spread_div(self, node: ast.BinOp) -> None:
-        """`token_logp / n_bytes` per token, mixed at byte level afterwards."""
-        if not re.search(r"byte", dotted(node.right), re.I) or not self._gold(node.left):
+        """`token_logp / length`: a realized-token log-prob shared out over the token's units."""
+        if isinstance(node.right, ast.Constant) or not self._gold(node.left):
             return
-        if self.has_mixture:
-            self._spread_found(node, SpreadForm.DIVIDE)
+        if self._spread_mixed(node, node.right):
+            self._spread_found(node, SpreadForm.DIVIDE, node.right)
 
     def _spread(self, node: ast.Call) -> None:
         pow_call = last_name(node.func) == "pow" and len(node.args) == 2 and _reciprocal(node.args[1])
         if pow_call and self._gold(node.args[0]):
-            self._spread_found(node, SpreadForm.POWER)
+            self._spread_found(node, SpreadForm.POWER, node.args[1].right)  # type: ignore[attr-defined]  # 1 / L
 
-    def _spread_found(self, node: ast.AST, form: SpreadForm) -> None:
-        self.facts.spreads.append(ByteSpread(self.at(node), form, self.has_mixture, self.path(node)))
+    def _spread_found(self, node: ast.AST, form: SpreadForm, length: ast.expr) -> None:
+        mixed = self._spread_mixed(node, length)
+        self.facts.spreads.append(ByteSpread(self.at(node), form, mixed, self.path(node)))
+
+    def _spread_mixed(self, node: ast.AST, length: ast.expr) -> bool:
+        """D12, by structure: the spread value is expanded to per-unit positions (repeat by the length, or a
+        loop over the units), convexly mixed with another per-unit probability, and the mixture is scored."""
+        spread = self.local.assigned_names(node)
+        expanded = self._expanded(node, spread, names_in(length))
+        if expanded is None:
+            return False
+        per_unit = self.local.forward(spread | expanded)
+        for mix in self._convex_nodes:
+            parts = _convex_parts(mix)
+            if parts is None:
+                continue
+            if not any(names_in(c) & per_unit or contains(c, node) for c in parts[1:]):
+                continue
+            if self.local.reaches_score(mix, self.local.assigned_names(mix)):
+                return True
+        return False
+
+    def _expanded(self, node: ast.AST, spread: set[str], length: set[str]) -> set[str] | None:
+        """Names holding the per-unit expansion of the spread value, or None when it is not expanded."""
+        for call in self._calls:
+            if last_name(call.func) not in ("repeat", "repeat_interleave", "tile"):
+                continue
+            parts: list[ast.expr] = [*call.args, *(k.value for k in call.keywords)]
+            if isinstance(call.func, ast.Attribute):
+                parts.append(call.func.value)
+            if any(contains(p, node) or names_in(p) & spread for p in parts):
+                return self.local.assigned_names(call) | spread
+        for loop in self._loops:
+            if length and names_in(loop.iter) & length and contains(loop, node):
+                return spread  # `for j in range(n_bytes): ... lp / n_bytes`: a loop over the token's units
+        return None
+
+    @cached_property
+    def _calls(self) -> list[ast.Call]:
+        return [n for n in self.a.program.funcs[self.fid].nodes if isinstance(n, ast.Call)]
+
+    @cached_property
+    def _loops(self) -> list[ast.For]:
+        return [n for n in self.a.program.funcs[self.fid].nodes if isinstance(n, ast.For)]
+
+    @cached_property
+    def _convex_nodes(self) -> list[ast.BinOp]:
+        nodes = self.a.program.funcs[self.fid].nodes
+        return [n for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add) and _convex_parts(n)]
 
     def _byte_level_mixture(self) -> bool:
         """A loop over a byte stream that mixes two probabilities and accumulates the log: PPM-D style."""
@@ -387,6 +530,63 @@ class _Function:
         accumulates = any(e.kind is EventKind.ACC for e in self.a.flow.facts[self.fid].events)
         if _BYTE_MIX_NAMES.search(info.name) and accumulates:
             self.facts.mixer_names.append(ByteMixerName(self.at(self.node), info.name, self.path(self.node)))
+
+
+_SIZE_CALLS = frozenset({"len", "size", "numel", "shape", "nelement", "count_nonzero"})
+# Summaries over a row or a block of the vocabulary: normalizers, never a score of the realized token.
+# (A sum or mean of realized-token losses over positions *is* a score, so those are not listed.)
+_REDUCTIONS = frozenset({"max", "amax", "min", "amin", "nanmax", "nanmin", "logsumexp", "logaddexp"})
+
+
+_MODULES = frozenset({"torch", "np", "numpy", "tl", "math", "jnp", "jax", "F", "triton"})
+
+
+def _axis_like(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool)
+
+
+def _is_reduction(node: ast.expr) -> bool:
+    """`x.max()`, `x.amax(-1)`, `torch.logsumexp(x, -1)`, `tl.max(chunk, axis=0)`, `max(xs)`, `x.max(1).values`."""
+    while isinstance(node, ast.Attribute) and node.attr in ("values", "item"):
+        node = node.value
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in ("item", "float", "double", "detach", "cpu"):
+        return _is_reduction(func.value)
+    name = last_name(func)
+    if name not in _REDUCTIONS:
+        return False
+    if name in ("logsumexp", "logaddexp"):
+        return True
+    if any(k.arg in ("dim", "axis") for k in node.keywords):
+        return True
+    if isinstance(func, ast.Name):  # the builtin: max(xs) reduces, max(a, b) compares
+        return len(node.args) == 1
+    is_module = isinstance(func, ast.Attribute) and last_name(func.value) in _MODULES
+    data_args = node.args[1:] if is_module else node.args
+    return not data_args or (len(data_args) == 1 and _axis_like(data_args[0]))
+
+
+def _stored_roots(stmt: ast.stmt) -> set[str]:
+    """Names whose value a statement changes: assignment targets, element and attribute stores."""
+    out: set[str] = set()
+    for node in ast.walk(stmt):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            for leaf in ast.walk(target):
+                root: ast.AST = leaf
+                while isinstance(root, ast.Subscript | ast.Attribute):
+                    root = root.value
+                if isinstance(root, ast.Name) and isinstance(getattr(leaf, "ctx", None), ast.Store):
+                    out.add(root.id)
+    return out
 
 
 @dataclass(frozen=True)
@@ -478,11 +678,22 @@ def _product(node: ast.expr) -> tuple[ast.expr, ast.expr] | None:
     return None
 
 
+def _number(node: ast.expr) -> float | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return float(node.value)
+    return None
+
+
 def _convex_parts(node: ast.BinOp) -> tuple[ast.expr, ast.expr, ast.expr] | None:
-    """`w * A + (1 - w) * B` in any operand order -> (w, A, B)."""
+    """`w * A + (1 - w) * B`, or `c1 * A + c2 * B` with constants summing to 1, in any operand order -> (w, A, B)."""
     left, right = _product(node.left), _product(node.right)
     if left is None or right is None:
         return None
+    for w, a in (left, left[::-1]):
+        for w2, b in (right, right[::-1]):
+            c1, c2 = _number(w), _number(w2)
+            if c1 is not None and c2 is not None and 0 < c1 < 1 and abs(c1 + c2 - 1) < 1e-9:
+                return w, a, b
     for w, a in (left, left[::-1]):
         for w2, b in (right, right[::-1]):
             inner = _one_minus(w2)

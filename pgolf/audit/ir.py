@@ -176,6 +176,9 @@ class Call(R):
     method: str = ""
     fids: tuple[int, ...] = ()  # statically resolved user functions
     ctor: str | None = None  # class key when this constructs a user class
+    # A value called inside a method of this class, not `self` itself: a layer of the model, never the
+    # model's own forward (an attribute read carries its receiver's labels, class included).
+    not_class: str | None = None
     extra: int = 0
     resolved: set[int] = field(default_factory=set)  # every user function this call reached
 

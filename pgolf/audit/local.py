@@ -23,6 +23,8 @@ LOG_NAMES = frozenset({"log", "log2", "log10", "log1p", "nll", "neg_log"})
 class LocalFlow:
     func: ast.AST
     defs: dict[str, list[ast.expr]] = field(default_factory=lambda: defaultdict(list))
+    # Whole-name definitions only (`x = v`, `for x in v`): what the name *is*, not what was stored into it.
+    strong: dict[str, list[ast.expr]] = field(default_factory=lambda: defaultdict(list))
     guards: dict[int, Guards] = field(default_factory=dict)  # id(node) -> guards (guards.block_guards)
     stores: list[tuple[ast.expr, ast.expr]] = field(default_factory=list)  # (target, value)
     returns: list[ast.expr] = field(default_factory=list)
@@ -68,6 +70,7 @@ class LocalFlow:
         self.stores.append((target, value))
         if isinstance(target, ast.Name):
             self.defs[target.id].append(value)
+            self.strong[target.id].append(value)
         elif isinstance(target, ast.Tuple | ast.List):
             for elt in target.elts:
                 self._define(elt.value if isinstance(elt, ast.Starred) else elt, value)
@@ -120,25 +123,25 @@ class LocalFlow:
     def reaches_score(self, node: ast.expr, assigned: set[str], *, accumulated_only: bool = False) -> bool:
         """Does a value (or the names it was assigned to) reach an accumulation, a return or a log?"""
         names = self.forward(assigned)
-        if any(names_in(a.value) & names or _contains(a.value, node) for a in self.augs):
+        if any(names_in(a.value) & names or contains(a.value, node) for a in self.augs):
             return True
         if accumulated_only:
             return False
-        if any(names_in(r) & names or _contains(r, node) for r in self.returns):
+        if any(names_in(r) & names or contains(r, node) for r in self.returns):
             return True
         for call in self.log_calls:
             if not isinstance(call, ast.Call):
                 continue
-            if any(names_in(arg) & names or _contains(arg, node) for arg in call.args):
+            if any(names_in(arg) & names or contains(arg, node) for arg in call.args):
                 return True
         return False
 
     def assigned_names(self, node: ast.AST) -> set[str]:
         """Names whose defining expression contains `node`."""
-        return {name for name, values in self.defs.items() if any(_contains(v, node) for v in values)}
+        return {name for name, values in self.defs.items() if any(contains(v, node) for v in values)}
 
 
-def _contains(tree: ast.AST, node: ast.AST) -> bool:
+def contains(tree: ast.AST, node: ast.AST) -> bool:
     """`node` lies inside `tree`, by source span (no walk: this runs for every candidate)."""
     if tree is node:
         return True

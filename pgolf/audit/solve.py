@@ -276,7 +276,8 @@ class Flow:
         conc = self.concrete(recv)
         if c.kind is CallKind.VALUE:
             funcs = self.space.funcs_in(conc)
-            methods = [m for cls in self.space.classes_in(conc) for m in self._dunder_call(cls)]
+            classes = [cls for cls in self.space.classes_in(conc) if cls != c.not_class]
+            methods = [m for cls in classes for m in self._dunder_call(cls)]
             return funcs + methods, bool(methods) and not funcs
         found = [m for cls in self.space.classes_in(conc) if (m := self.p.method(cls, c.method)) is not None]
         if found:
