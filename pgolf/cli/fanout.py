@@ -65,11 +65,16 @@ def _seeds(value: str | None) -> list[int] | None:
 @click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), default=None, help="pgolf checkout")
 @click.option("--repo", default=None, help="git remote or mirror for PR exports (default: $PGOLF_REPO or GitHub)")
 @click.option("--dry-run", is_flag=True, help="print the plan and its cost estimate; launch nothing")
+@click.option(
+    "--allow-credential-upload",
+    is_flag=True,
+    help="launch even where SkyPilot would copy cloud credentials onto the nodes (recorded in the state)",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def run(  # one parameter per CLI option
     targets: tuple[str, ...], seeds: str | None, gpus: str | None, infra: str | None, spot: bool | None,
     max_nodes: int, per: str, image: str | None, price: float | None, out_dir: Path, workdir: Path | None,
-    repo: str | None, dry_run: bool, fmt: str,
+    repo: str | None, dry_run: bool, allow_credential_upload: bool, fmt: str,
 ) -> int:  # fmt: skip
     """Reproduce PRs (numbers, manifest names or paths) x seeds, one SkyPilot node per task."""
     defaults = cluster_defaults()
@@ -98,6 +103,7 @@ def run(  # one parameter per CLI option
         json_plan=fmt == "json",
         out=lambda text: click.echo(text, nl=False),
         err=lambda text: click.echo(text, err=True, nl=False),
+        allow_credential_upload=allow_credential_upload,
     )
 
 

@@ -252,6 +252,9 @@ class FanoutState(_Frozen):
     created: dt.datetime
     updated: dt.datetime
     tasks: dict[str, TaskState]
+    # cloud -> SkyPilot's effective remote_identity when the last run launched: NO_UPLOAD everywhere
+    # unless --allow-credential-upload overrode the check (then the nodes held credentials).
+    remote_identity: dict[str, str] = Field(default_factory=dict)
 
     def with_task(self, task: TaskState, now: dt.datetime) -> FanoutState:
         return self.model_copy(update={"tasks": {**self.tasks, task.task_id: task}, "updated": now})

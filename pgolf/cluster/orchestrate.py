@@ -54,6 +54,7 @@ class Orchestrator:
         progress: Progress = _quiet,
         poll_s: float | None = None,
         max_polls: int | None = None,
+        remote_identity: dict[str, str] | None = None,
     ) -> None:
         from pgolf.cluster.model import cluster_defaults
 
@@ -64,11 +65,15 @@ class Orchestrator:
         self.poll_s = poll_s if poll_s is not None else cluster_defaults().lifecycle.poll_seconds
         self.max_polls = max_polls  # tests bound the loop; None polls until every task is terminal
         self.dir = plan.fanout_dir
+        self.remote_identity = remote_identity or {}
 
     # ------------------------------------------------------------------------------------------ loop
 
     def run(self) -> FanoutState:
         state = open_fanout(self.plan, self.clock.utc_now())
+        if self.remote_identity:
+            state = state.model_copy(update={"remote_identity": self.remote_identity})
+            save_state(self.dir, state)
         polls = 0
         try:
             while True:

@@ -16,6 +16,7 @@ from pathlib import Path
 from pgolf.cluster.model import FanoutOptions, Phase
 from pgolf.cluster.plan import plan_fanout
 from pgolf.cluster.render import plan_text
+from pgolf.cluster.sky import SkyApi
 from pgolf.cluster.targets import resolve
 from pgolf.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, UsageError
 
@@ -41,9 +42,10 @@ def run_fanout(
     json_plan: bool,
     out: Echo,
     err: Echo,
+    allow_credential_upload: bool = False,
+    api: SkyApi | None = None,
 ) -> int:
-    api = None
-    if not dry_run:
+    if not dry_run and api is None:
         from pgolf.cluster.sky import connect
 
         api = connect()  # exit 3 naming the extra, before anything is exported
@@ -55,11 +57,24 @@ def run_fanout(
     if plan.blocked:
         err(plan_text(plan))
         raise UsageError(f"{len(plan.blocked)} of {len(plan.tasks)} task(s) blocked; nothing launched")
+    from pgolf.cluster import credentials
     from pgolf.cluster.orchestrate import Orchestrator
     from pgolf.cluster.summary import render_summary, summarize
 
+    clouds = credentials.clouds_in_play(plan, api)
+    exposed = credentials.exposure(plan, api, clouds)
+    if exposed and not allow_credential_upload:
+        raise UsageError(
+            f"SkyPilot would copy cloud credentials onto every node, where the submission can read them "
+            f"({credentials.describe(exposed)}); nothing launched. {credentials.remedy(exposed)}"
+        )
+    if exposed:
+        err(
+            f"warning: nodes will hold cloud credentials ({credentials.describe(exposed)}): --allow-credential-upload\n"
+        )
+    identity = {cloud: exposed.get(cloud, credentials.NO_UPLOAD) for cloud in clouds}
     err(f"fan-out {plan.fanout_id}: {len(plan.tasks)} task(s) into {plan.fanout_dir}\n")
-    state = Orchestrator(plan, api, progress=lambda m: err(m + "\n")).run()
+    state = Orchestrator(plan, api, progress=lambda m: err(m + "\n"), remote_identity=identity).run()
     summary = summarize(plan.fanout_dir)
     out(render_summary(summary))
     if any(ts.phase is Phase.FAILED for ts in state.tasks.values()):

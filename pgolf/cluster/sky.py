@@ -17,6 +17,8 @@ Calls used (and checked against the installed package by tests/unit/cluster/test
     sky.status(cluster_names=, refresh=StatusRefreshMode.AUTO)
     sky.job_status(cluster_name, job_ids)
     sky.down(cluster_name)
+    sky.client.sdk.enabled_clouds() -> request id; sky.get -> [cloud name]
+    sky.skypilot_config.get_effective_workspace_region_config(cloud=, keys=("remote_identity",), ...)
     sky.exceptions.ClusterDoesNotExist / ClusterNotUpError / ResourcesUnavailableError
 
 Copy-back is rsync over the SSH access SkyPilot sets up for the launching user (`ssh <cluster>`):
@@ -26,6 +28,7 @@ the node needs no credential to hand results back, and the orchestrator needs no
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 from enum import StrEnum
 from pathlib import Path
@@ -118,6 +121,17 @@ class SkyApi(Protocol):
 
     def pull(self, cluster: str, remote_dir: str, local_dir: Path) -> None: ...
 
+    def enabled_clouds(self) -> list[str]: ...
+
+    def remote_identity(self, cloud: str, cluster: str) -> str: ...
+
+
+# SkyPilot's default for a cloud without `remote_identity` in its config: upload the user's local
+# credential files (every cloud's, e.g. ~/.runpod/config.toml with the API key) to every node,
+# where the submission's code can read them. Only NO_UPLOAD keeps them off (ANCHORS.md §0 item 8).
+DEFAULT_REMOTE_IDENTITY = "LOCAL_CREDENTIALS"
+NO_UPLOAD = "NO_UPLOAD"
+
 
 def _value(status: Any) -> str:
     """An enum member's value (what the SDK returns), or the string itself."""
@@ -208,6 +222,26 @@ class SkySdk:
             [self._rsync, "-a", "-e", "ssh -o BatchMode=yes", f"{cluster}:{remote_dir.rstrip('/')}/", f"{local_dir}/"],
             timeout_s=_RSYNC_TIMEOUT_S,
         )
+
+    def enabled_clouds(self) -> list[str]:
+        return [str(c).lower() for c in self._sky.get(self._sky.client.sdk.enabled_clouds())]
+
+    def remote_identity(self, cloud: str, cluster: str) -> str:
+        """The effective `remote_identity` of `cloud` for `cluster` in the SkyPilot config this client
+        loads (~/.sky/config.yaml, workspaces included). AWS/Azure may map cluster-name patterns to
+        values; the first pattern matching `cluster` applies, as in SkyPilot's own provisioning."""
+        config = self._sky.skypilot_config
+        value = config.get_effective_workspace_region_config(cloud=cloud, keys=("remote_identity",), default_value=None)
+        if isinstance(value, list):
+            matched = [next(iter(m.values())) for m in value if isinstance(m, dict) and _matches(cluster, m)]
+            value = matched[0] if matched else None
+        if value is None:
+            return "SERVICE_ACCOUNT" if cloud in ("kubernetes", "ssh") else DEFAULT_REMOTE_IDENTITY
+        return str(value)
+
+
+def _matches(cluster: str, mapping: dict[str, Any]) -> bool:
+    return any(fnmatch.fnmatchcase(cluster, pattern) for pattern in mapping)
 
 
 def _get(record: Any, key: str) -> Any:

@@ -109,6 +109,11 @@ class FakeSky:
         self.ClusterStatus = ClusterStatus
         self.JobStatus = JobStatus
         self.StatusRefreshMode = StatusRefreshMode
+        # ~/.sky/config.yaml as the adapter reads it: cloud -> remote_identity (absent: SkyPilot's default)
+        self.config: dict[str, Any] = {"runpod": "NO_UPLOAD", "aws": "NO_UPLOAD"}
+        self.enabled = ["RunPod", "AWS"]
+        self.skypilot_config = types.SimpleNamespace(get_effective_workspace_region_config=self._config_value)
+        self.client = types.SimpleNamespace(sdk=types.SimpleNamespace(enabled_clouds=self._enabled_clouds))
         self.exceptions = types.SimpleNamespace(
             ClusterDoesNotExist=ClusterDoesNotExist,
             ClusterNotUpError=ClusterNotUpError,
@@ -133,6 +138,15 @@ class FakeSky:
         config = yaml.safe_load(text)
         assert isinstance(config, dict) and "run" in config and "resources" in config
         return config
+
+    def _config_value(
+        self, cloud: str, keys: tuple[str, ...], region: str | None = None, default_value: Any = None, **_: Any
+    ) -> Any:
+        assert keys == ("remote_identity",)
+        return self.config.get(cloud, default_value)
+
+    def _enabled_clouds(self) -> str:
+        return self._request("enabled_clouds", None)
 
     def _request(self, kind: str, payload: Any) -> str:
         request_id = str(uuid.uuid4())
@@ -184,6 +198,8 @@ class FakeSky:
             return (payload.job_id, None)
         if kind == "status":
             return self._status(payload)
+        if kind == "enabled_clouds":
+            return list(self.enabled)
         if kind == "job_status":
             return self._job_status(*payload)
         if kind == "down":

@@ -35,6 +35,10 @@ print(json.dumps({
     "refresh_modes": [s.value for s in sky.StatusRefreshMode],
     "params": params,
     "from_yaml_str": callable(getattr(sky.Task, "from_yaml_str", None)),
+    "enabled_clouds": callable(getattr(sky.client.sdk, "enabled_clouds", None)),
+    "config_params": sorted(inspect.signature(
+        sky.skypilot_config.get_effective_workspace_region_config).parameters),
+    "no_upload": [o.value for o in __import__("sky.utils.schemas", fromlist=["x"]).RemoteIdentityOptions],
     "exceptions": [n for n in ("ClusterDoesNotExist", "ClusterNotUpError", "ResourcesUnavailableError")
                    if isinstance(getattr(exceptions, n, None), type)],
 }))
@@ -47,7 +51,9 @@ def test_recorded_shapes_and_calls_match_the_installed_skypilot() -> None:
     assert real["version"] == recorded["sky_version"], "re-record the fixtures for the pinned SkyPilot"
     for key in ("cluster_statuses", "job_statuses", "request_statuses", "refresh_modes"):
         assert real[key] == recorded[key], key
-    assert real["from_yaml_str"]
+    assert real["from_yaml_str"] and real["enabled_clouds"]
+    assert {"cloud", "keys", "default_value"} <= set(real["config_params"])
+    assert adapter.NO_UPLOAD in real["no_upload"] and adapter.DEFAULT_REMOTE_IDENTITY in real["no_upload"]
     assert real["exceptions"] == ["ClusterDoesNotExist", "ClusterNotUpError", "ResourcesUnavailableError"]
     params = real["params"]
     assert {"task", "cluster_name", "retry_until_up", "idle_minutes_to_autostop", "down"} <= set(params["launch"])
@@ -67,5 +73,15 @@ def test_adapter_enums_cover_every_skypilot_status() -> None:
 def test_adapter_calls_only_what_the_docstring_lists() -> None:
     """The module docstring is the contract the probe above checks: keep them in step."""
     source = inspect.getsource(adapter.SkySdk)
-    for call in ("Task.from_yaml_str", "launch(", "api_status(", "get(", "status(", "job_status(", "down("):
+    for call in (
+        "Task.from_yaml_str",
+        "launch(",
+        "api_status(",
+        "get(",
+        "status(",
+        "job_status(",
+        "down(",
+        "enabled_clouds(",
+        "get_effective_workspace_region_config(",
+    ):
         assert call in source and call.rstrip("(") in (adapter.__doc__ or "")
