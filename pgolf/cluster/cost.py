@@ -166,22 +166,22 @@ def scenario(prs: int, seeds: int, nodes: int, per: str, usd: float | None) -> S
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pgolf.cluster.cost", description="fan-out cost scenarios")
     parser.add_argument("--prs", type=int, nargs="*", default=[10, 50])
-    parser.add_argument("--nodes", type=int, nargs="*", default=[1, 4, 8, 16, 32])
+    parser.add_argument("--nodes", type=int, nargs="*", default=[1, 4, 8, 16, 30])
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--infra", default=None)
     args = parser.parse_args(argv)
     table = cost_table()
-    price, _ = table.price(args.infra)
-    usd = price.usd_per_gpu_hour if price else None
-    print(f"seed {table.seed.total_s / 60:.1f} min; per launch +{node_seconds(table, 0, _VARIANT_BYTES) / 60:.1f} min")
-    print("| PRs x seeds | tasks per | nodes | 8xH100 GPU-hours | cost | wall |")
-    print("|---|---|---|---|---|---|")
+    providers = [name for name in table.prices if name != "default"]
+    per_launch = node_seconds(table, 0, _VARIANT_BYTES)
+    print(f"one seed {table.seed.total_s / 60:.1f} min; each launch adds {per_launch / 60:.1f} min (incl. data)")
+    heads = " | ".join(f"{name} ${table.prices[name].usd_per_gpu_hour:.2f}/GPU-h" for name in providers)
+    print(f"| PRs x seeds | one node per | nodes | GPU-hours | {heads} | wall |")
+    print("|---|---|---|---|" + "---|" * len(providers) + "---|")
     for prs in args.prs:
         for per in ("seed", "pr"):
             for nodes in args.nodes:
-                s = scenario(prs, args.seeds, nodes, per, usd)
-                cost = "n/a" if s.dollars is None else f"${s.dollars:,.0f}"
-                print(f"| {prs} x {args.seeds} | {per} | {nodes} | {s.gpu_hours:,.0f} | {cost} | {s.wall_h:.1f} h |")
+                s = scenario(prs, args.seeds, nodes, per, None)
+                costs = " | ".join(f"${s.gpu_hours * table.prices[name].usd_per_gpu_hour:,.0f}" for name in providers)
+                print(f"| {prs} x {args.seeds} | {per} | {nodes} | {s.gpu_hours:,.0f} | {costs} | {s.wall_h:.1f} h |")
     return 0
 
 

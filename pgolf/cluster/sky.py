@@ -41,6 +41,8 @@ from pgolf.runner import proc
 
 CLUSTER_EXTRA = "pip install 'pgolf[cluster]'"
 _RSYNC_TIMEOUT_S = 1800.0
+# A seed folder's compile caches and scratch home (pgolf.runner.model.RunSpec): gigabytes, no evidence.
+_NOT_COPIED = ("seed-*/out/cache/", "seed-*/out/home/")
 
 
 class RequestState(StrEnum):
@@ -218,8 +220,10 @@ class SkySdk:
         """rsync the node's folder into `local_dir` (files land whole: rsync writes a temporary and
         renames it). Raises proc.CommandFailed when the node cannot be reached."""
         local_dir.mkdir(parents=True, exist_ok=True)
+        excludes = [f"--exclude={pattern}" for pattern in _NOT_COPIED]
+        source = f"{cluster}:{remote_dir.rstrip('/')}/"
         proc.run(
-            [self._rsync, "-a", "-e", "ssh -o BatchMode=yes", f"{cluster}:{remote_dir.rstrip('/')}/", f"{local_dir}/"],
+            [self._rsync, "-a", *excludes, "-e", "ssh -o BatchMode=yes", source, f"{local_dir}/"],
             timeout_s=_RSYNC_TIMEOUT_S,
         )
 

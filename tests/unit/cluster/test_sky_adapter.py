@@ -81,7 +81,9 @@ def test_pull_is_rsync_over_skypilots_ssh_alias(monkeypatch: pytest.MonkeyPatch,
 
     monkeypatch.setattr(proc, "run", run)
     SkySdk(fake).pull("pg-x-pr1-s1", "/pgolf/out", tmp_path / "mirror")
-    assert seen == [["rsync", "-a", "-e", "ssh -o BatchMode=yes", "pg-x-pr1-s1:/pgolf/out/", f"{tmp_path / 'mirror'}/"]]
+    excludes = ["--exclude=seed-*/out/cache/", "--exclude=seed-*/out/home/"]
+    mirror = f"{tmp_path / 'mirror'}/"
+    assert seen == [["rsync", "-a", *excludes, "-e", "ssh -o BatchMode=yes", "pg-x-pr1-s1:/pgolf/out/", mirror]]
 
 
 def test_connect_without_the_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
