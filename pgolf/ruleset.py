@@ -50,6 +50,8 @@ class Policy(_Frozen):
     val_tokens_mismatch_status: Literal[Status.FAIL, Status.WARN]
     # Rulings the README's text does not state (organizer decisions on PRs): FAIL or at most WARN.
     rulings_beyond_readme_status: Literal[Status.FAIL, Status.WARN]
+    # A non-record folder without logs or without submission.json (records on the record track always fail).
+    nonrecord_missing_evidence_status: Literal[Status.FAIL, Status.WARN]
     # Record runs on a disclosed same-generation GPU at the record world size (8xH200).
     same_generation_gpu_status: Literal[Status.FAIL, Status.WARN]
 

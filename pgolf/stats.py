@@ -102,9 +102,12 @@ def _t_and_p(numerator: float, se: float, df: float) -> tuple[float, float]:
     return t, t_sf(t, df)
 
 
+MIN_TEST_SAMPLES = 2  # a t-test needs a variance on each side
+
+
 def welch_one_sided(candidate: Sequence[float], baseline: Sequence[float], margin: float = 0.0) -> TTest:
     """Test H1: mean(baseline) - mean(candidate) > margin (lower is better), unequal variances."""
-    if len(candidate) < 2 or len(baseline) < 2:
+    if len(candidate) < MIN_TEST_SAMPLES or len(baseline) < MIN_TEST_SAMPLES:
         raise ValueError("Welch's test needs at least two samples on each side")
     mc, vc = _mean_var(candidate)
     mb, vb = _mean_var(baseline)
@@ -129,7 +132,7 @@ def welch_one_sided(candidate: Sequence[float], baseline: Sequence[float], margi
 def paired_one_sided(candidate: Mapping[int, float], baseline: Mapping[int, float], margin: float = 0.0) -> TTest:
     """Paired test over the seeds both sides ran: H1: mean(baseline_s - candidate_s) > margin."""
     common = sorted(set(candidate) & set(baseline))
-    if len(common) < 2:
+    if len(common) < MIN_TEST_SAMPLES:
         raise ValueError("a paired test needs at least two common seeds")
     diffs = [baseline[s] - candidate[s] for s in common]
     mean, var = _mean_var(diffs)

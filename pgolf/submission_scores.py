@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from pgolf.catalogue import CheckContext
-from pgolf.logs.model import LogRole, ParsedLog
+from pgolf.logs.model import FinalScore, LogRole, MetricLine, ParsedLog
 from pgolf.meta.model import SeedClaim
 from pgolf.stats import SeedScore
 
@@ -50,6 +50,17 @@ def pick_log(candidates: list[ParsedLog], claim: SeedClaim | None, tolerance: fl
     return candidates[0]
 
 
+def claimed_line(log: ParsedLog, claim: SeedClaim | None, tolerance: float) -> MetricLine | FinalScore:
+    """The log's final score, or the non-diagnostic line that carries the claim when the final does not
+    (a later, worse `final_int6_ttt` line after the claimed `final_int6_sliding_window`, §3.4 step 5)."""
+    assert log.final is not None
+    if claim is None or claim.val_bpb is None or abs(log.final.val_bpb - claim.val_bpb.value) <= tolerance:
+        return log.final
+    wanted = claim.val_bpb.value
+    match = next((m for m in log.metrics if not m.diagnostic and abs(m.val_bpb - wanted) <= tolerance), None)
+    return match or log.final
+
+
 def seed_scores(ctx: CheckContext) -> list[SeedEvidence]:
     """One score per seed: from its best-supported log, else from the claim alone."""
     claims = ctx.meta.meta.seed_results if ctx.meta and ctx.meta.meta else {}
@@ -61,7 +72,8 @@ def seed_scores(ctx: CheckContext) -> list[SeedEvidence]:
         if seed in grouped:
             log = pick_log(grouped[seed], claim, tolerance)
             assert log.final is not None  # logs_by_seed keeps only scored logs
-            score = SeedScore(seed=seed, val_bpb=log.final.val_bpb, val_loss=log.final.val_loss)
+            line = claimed_line(log, claim, tolerance)
+            score = SeedScore(seed=seed, val_bpb=line.val_bpb, val_loss=line.val_loss)
             out.append(SeedEvidence(seed=seed, score=score, source="log", log=log, claim=claim))
         elif claim is not None and claim.val_bpb is not None:
             loss = claim.val_loss.value if claim.val_loss else None

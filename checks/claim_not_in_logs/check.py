@@ -1,27 +1,26 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.evidence import in_json, in_log
-from pgolf.findings import CheckOutcome, Evidence, Status
+from pgolf.findings import CheckOutcome, Evidence, PolicyName, PolicyVerdict, Status, worst
 from pgolf.logs.model import ParsedLog, SizeKind
+from pgolf.logs.selection import printed_tolerance
 from pgolf.meta.model import SeedClaim, SubmissionMeta
 from pgolf.submission_scores import logs_by_seed, pick_log, seed_scores
 
 
-def _printed_tolerance(value: float, floor: float) -> float:
-    """Half a unit of the last printed decimal: 1.0614 claims only 4 decimals of the mean."""
-    text = repr(value)
-    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 8
-    return max(floor, 0.5 * 10.0**-decimals)
-
-
+@dataclass
 class _Findings:
-    def __init__(self) -> None:
-        self.fail: list[Evidence] = []
-        self.warn: list[Evidence] = []
-        self.ok: list[Evidence] = []
+    """Findings sorted by how each policy treats them (D7c)."""
+
+    missing: list[Evidence] = field(default_factory=list)  # a claimed seed with no log at all: missing evidence
+    better: list[Evidence] = field(default_factory=list)  # a claim better than every logged score
+    differs: list[Evidence] = field(default_factory=list)  # a claim that no line carries, not better than all
+    warn: list[Evidence] = field(default_factory=list)  # another label, rounding, bytes
+    ok: list[Evidence] = field(default_factory=list)
 
 
 class ClaimNotInLogs:
@@ -43,21 +42,48 @@ class ClaimNotInLogs:
             self._seed(meta, seed, claim, grouped.get(seed, []), tol, found)
         self._headline(ctx, meta, found)
         self._bytes_total(meta, ctx.logs, found)
-        if found.fail:
+        verdicts = [self._verdict(ctx, p.name, p.nonrecord_missing_evidence_status, found) for p in ctx.policies]
+        status = next(v.status for v in verdicts if v.policy == ctx.policy_name)
+        problems = found.missing + found.better + found.differs
+        evidence = problems + found.warn + found.ok
+        if problems:
             return CheckOutcome(
-                status=Status.FAIL,
-                message=f"{len(found.fail)} claim(s) no log line supports",
-                evidence=found.fail + found.warn + found.ok,
+                status=status,
+                message=f"{len(problems)} claim(s) no log line supports",
+                evidence=evidence,
+                verdicts=verdicts,
             )
         if found.warn:
             return CheckOutcome(
                 status=Status.WARN,
                 message=f"{len(found.warn)} claim(s) differ from the reported lines",
-                evidence=found.warn + found.ok,
+                evidence=evidence,
             )
         if not found.ok:
             return CheckOutcome(status=Status.SKIP, message="submission.json makes no claim a log could support")
         return CheckOutcome(status=Status.PASS, message=f"{len(found.ok)} claim(s) match log lines", evidence=found.ok)
+
+    @staticmethod
+    def _verdict(ctx: CheckContext, policy: PolicyName, nonrecord_gap: Status, found: _Findings) -> PolicyVerdict:
+        """Missing logs fail (record track); a claim better than every logged score fails as the README
+        is written; any other mismatch is a warning that reports it (leaderboard practice, D7c)."""
+        statuses = [Status.WARN] * bool(found.warn or found.differs)
+        if found.missing:
+            statuses.append(Status.FAIL if ctx.track.record else nonrecord_gap)
+        if found.better:
+            statuses.append(Status.FAIL if policy == "readme" else Status.WARN)
+        status = worst(statuses) if statuses else Status.PASS
+        if found.missing and status is Status.FAIL:
+            reason = "a claimed seed has no log"
+        elif found.better:
+            reason = "a claim is better than every logged score" + (
+                "" if policy == "readme" else ": reported, the claim is not the logs' (practice reports mismatches)"
+            )
+        elif found.differs:
+            reason = "claims differ from the logged scores"
+        else:
+            reason = "claims match the logs" if status is Status.PASS else "claims differ from the reported lines"
+        return PolicyVerdict(policy=policy, status=status, reason=reason)
 
     def _seed(
         self,
@@ -72,82 +98,57 @@ class ClaimNotInLogs:
             return
         wanted = claim.val_bpb.value
         if not logs:
-            found.fail.append(
-                in_json(
-                    meta.path,
-                    claim.val_bpb,
-                    f"seed {seed}: claimed val_bpb has no scored log",
-                    measured=None,
-                    limit=wanted,
-                )
-            )
+            note = f"seed {seed}: claimed val_bpb has no scored log"
+            found.missing.append(in_json(meta.path, claim.val_bpb, note, measured=None, limit=wanted))
             return
         log = pick_log(logs, claim, tol)
         assert log.final is not None
         if abs(log.final.val_bpb - wanted) <= tol:
-            found.ok.append(
-                in_log(
-                    log,
-                    log.final.line,
-                    log.final.text,
-                    f"seed {seed}: claim {wanted} matches",
-                    measured=log.final.val_bpb,
-                )
-            )
+            note = f"seed {seed}: claim {wanted} matches"
+            found.ok.append(in_log(log, log.final.line, log.final.text, note, measured=log.final.val_bpb))
         else:
             other = next(((lg, m) for lg in logs for m in lg.metrics if abs(m.val_bpb - wanted) <= tol), None)
             if other is not None:
                 lg, m = other
-                found.warn.append(
-                    in_log(
-                        lg,
-                        m.line,
-                        m.text,
-                        f"seed {seed}: claim {wanted} is the {m.label!r} line, "
-                        f"not the final {log.final.label!r} ({log.final.val_bpb})",
-                        measured=m.val_bpb,
-                    )
+                note = (
+                    f"seed {seed}: claim {wanted} is the {m.label!r} line, "
+                    f"not the final {log.final.label!r} ({log.final.val_bpb})"
                 )
+                found.warn.append(in_log(lg, m.line, m.text, note, measured=m.val_bpb))
             else:
-                found.fail.append(
-                    in_log(
-                        log,
-                        log.final.line,
-                        log.final.text,
-                        f"seed {seed}: claimed val_bpb {wanted} appears on no line of its logs",
-                        measured=log.final.val_bpb,
-                        limit=wanted,
-                    )
-                )
+                best = min(lg.final.val_bpb for lg in logs if lg.final is not None)
+                note = f"seed {seed}: claimed val_bpb {wanted} appears on no line of its logs"
+                ev = in_log(log, log.final.line, log.final.text, note, measured=log.final.val_bpb, limit=wanted)
+                (found.better if wanted < best - tol else found.differs).append(ev)
         if claim.artifact_bytes is not None:
             total = log.size(SizeKind.TOTAL)
             if total is not None and total.bytes != claim.artifact_bytes.value:
-                found.warn.append(
-                    in_log(
-                        log,
-                        total.line,
-                        total.text,
-                        f"seed {seed}: claimed artifact_bytes {claim.artifact_bytes.value} differs "
-                        "from the logged total (model-only bytes?)",
-                        measured=total.bytes,
-                    )
+                note = (
+                    f"seed {seed}: claimed artifact_bytes {claim.artifact_bytes.value} differs "
+                    "from the logged total (model-only bytes?)"
                 )
+                found.warn.append(in_log(log, total.line, total.text, note, measured=total.bytes))
 
     def _headline(self, ctx: CheckContext, meta: SubmissionMeta, found: _Findings) -> None:
         if meta.val_bpb is None:
             return
-        scores = [s.score.val_bpb for s in seed_scores(ctx) if s.source == "log"]
-        if not scores:
-            if meta.seed_results or not ctx.logs:
-                found.fail.append(in_json(meta.path, meta.val_bpb, "headline val_bpb: no log carries any score"))
+        scored = [s for s in seed_scores(ctx) if s.source == "log"]
+        if not scored:
+            if ctx.logs:
+                note = "headline val_bpb: no log carries a score pgolf can read (non-standard log format?)"
+                found.warn.append(in_json(meta.path, meta.val_bpb, note))
             return
+        scores = [s.score.val_bpb for s in scored]
         mean = sum(scores) / len(scores)
-        diff = abs(mean - meta.val_bpb.value)
+        headline = meta.val_bpb.value
+        diff = abs(mean - headline)
         note = f"headline val_bpb vs the mean of {len(scores)} logged seed score(s)"
-        evidence = in_json(meta.path, meta.val_bpb, note, measured=round(mean, 8), limit=meta.val_bpb.value)
+        evidence = in_json(meta.path, meta.val_bpb, note, measured=round(mean, 8), limit=headline)
         if diff > ctx.ruleset.data.headline_tolerance_bpb:
-            found.fail.append(evidence)
-        elif diff > _printed_tolerance(meta.val_bpb.value, ctx.ruleset.data.claim_tolerance_bpb):
+            every = [m.val_bpb for lg in ctx.claim_logs.judged for m in lg.metrics if not m.diagnostic]
+            better = headline < min(every or scores) - ctx.ruleset.data.claim_tolerance_bpb
+            (found.better if better else found.differs).append(evidence)
+        elif diff > printed_tolerance(headline, ctx.ruleset.data.claim_tolerance_bpb):
             found.warn.append(evidence)
         else:
             found.ok.append(evidence)
@@ -158,13 +159,7 @@ class ClaimNotInLogs:
             return
         log, line = max(totals, key=lambda p: p[1].bytes)
         if line.bytes != meta.bytes_total.value:
+            note = f"claimed bytes_total {meta.bytes_total.value} differs from the largest logged total"
             found.warn.append(
-                in_log(
-                    log,
-                    line.line,
-                    line.text,
-                    f"claimed bytes_total {meta.bytes_total.value} differs from the largest logged total",
-                    measured=line.bytes,
-                    limit=meta.bytes_total.value,
-                )
+                in_log(log, line.line, line.text, note, measured=line.bytes, limit=meta.bytes_total.value)
             )

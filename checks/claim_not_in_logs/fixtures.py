@@ -13,6 +13,19 @@ FIXTURES = [
         "#2118 pattern: claims 1.0430, logs 1.0625",
     ),
     Fixture(
+        "2026-04-29_claim_nowhere_leaderboard",
+        Status.WARN,
+        {**_full, "submission.json": submission_json({**_seeds, 1234: 1.0430})},
+        "practice reports a claim that differs from the logs (D7c)",
+        policy="leaderboard",
+    ),
+    Fixture(
+        "2026-04-29_claim_worse_than_logs",
+        Status.WARN,
+        {**_full, "submission.json": submission_json({**_seeds, 1234: 1.0700})},
+        "a claim worse than its log is a mismatch to report, not an inflated claim",
+    ),
+    Fixture(
         "2026-04-29_missing_seed_log",
         Status.FAIL,
         {k: v for k, v in _full.items() if k != "train_seed1234.log"},

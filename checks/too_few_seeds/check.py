@@ -5,6 +5,7 @@ from typing import ClassVar
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.evidence import in_log
 from pgolf.findings import CheckOutcome, Status
+from pgolf.stats import MIN_TEST_SAMPLES
 from pgolf.submission_scores import seed_scores
 
 
@@ -33,9 +34,17 @@ class TooFewSeeds:
                 message=f"{count} seed(s) with logged scores (need {need})",
                 evidence=evidence,
             )
-        status = Status.FAIL if ctx.track.record else Status.WARN
+        if ctx.baseline is not None and count < MIN_TEST_SAMPLES:
+            # The significance test against the supplied baseline cannot be run at all (PG501 says so too).
+            return CheckOutcome(
+                status=Status.FAIL,
+                message=f"{count} seed(s) with a logged score: a significance test against the baseline "
+                f"needs at least {MIN_TEST_SAMPLES}",
+                evidence=evidence,
+            )
         return CheckOutcome(
-            status=status,
-            message=f"{count} seed(s) with a logged score; {ctx.track.name} needs {need} to show significance",
+            status=Status.WARN,
+            message=f"{count} seed(s) with a logged score ({ctx.track.name} expects {need}): "
+            "significance cannot be shown from this folder; PG501 tests it against a baseline",
             evidence=evidence,
         )
