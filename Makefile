@@ -13,7 +13,7 @@ REALREPO_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv test test-unit test-integration test-gpu lint typecheck format bench reproduce \
-	check-example schemas docs new-check clean realrepo schema-figures
+	check-example schemas docs new-check clean realrepo schema-figures action-requirements
 
 help:
 	@echo "make reproduce PR=example   train+evaluate the bundled example on CPU, then audit it"
@@ -80,6 +80,12 @@ check-example: venv
 
 # How many submission.json files of the snapshot pass the strict schema, as written and after
 # `pgolf submission fix` (needs ../shared/parameter-golf.git.tar; several minutes).
+# The CI gate action's dependencies, pinned by hash (a test keeps the file in step with pyproject.toml).
+action-requirements: venv
+	$(BIN)/python -m pip install --quiet "pip-tools>=7.4"
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --build-deps-for=wheel --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements/action.txt pyproject.toml
+
 schema-figures: venv
 	$(BIN)/python scripts/schema_figures.py $(FIGURES_ARGS)
 

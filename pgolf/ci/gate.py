@@ -21,7 +21,7 @@ from pgolf.ci.schema import schema_result
 from pgolf.ci.shape import Shape, analyse, touched_tracks
 from pgolf.config import CONFIG_NAMES, MAX_CONFIG_BYTES, Config, parse_config
 from pgolf.engine import check_folder
-from pgolf.errors import InputError
+from pgolf.errors import InputError, UsageError
 from pgolf.findings import CheckResult, Evidence, PolicyName, Report, Status, SubmissionReport, verdict
 from pgolf.folder import MAX_FILES, listing_order
 from pgolf.ruleset import Ruleset
@@ -185,11 +185,16 @@ def _existing_folders(repo: GitRepo, commits: Sequence[str], tracks: set[str]) -
     return {name for commit in commits for track in sorted(tracks) for name in repo.names(commit, f"records/{track}")}
 
 
-def config_at(repo: GitRepo, commit: str) -> Config:
+def config_at(repo: GitRepo, commit: str, path: str | None = None) -> Config:
     """The records repository's config as it is at `commit` (the PR's base), never from the working
-    tree: on a `pull_request` run the checkout is the PR's merge, so its files are the PR's to write."""
-    for name in CONFIG_NAMES:
+    tree: on a `pull_request` run the checkout is the PR's merge, so its files are the PR's to write.
+
+    `path` names the file (e.g. `.github/pgolf.toml`); by default `.pgolf.toml`, else pyproject.toml.
+    """
+    for name in [path] if path else CONFIG_NAMES:
         data = repo.file_at(commit, name)
+        if data is None and path:
+            raise UsageError(f"{path}: no such file at the base commit {commit[:12]}")
         if data is None or len(data) > MAX_CONFIG_BYTES:
             continue
         found = parse_config(data.decode("utf-8", "replace"), Path(name), where="at base")

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pgolf.findings import CheckResult, Evidence, Location, Status
 
 RULE_ID = "REQUIRED-FILES"
+# The ruling that dates strict_v1 (ruleset `[rulings.SUBMISSION-SCHEMA]`): the pre-commit hook holds a
+# folder dated before it to the schema as a warning; the CI gate judges new PRs, so always in full.
+SCHEMA_RULING = "SUBMISSION-SCHEMA"
 MAX_EVIDENCE = 50  # GitHub shows 10 annotations per level per step; the rest would be noise
 
 

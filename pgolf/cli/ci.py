@@ -24,14 +24,14 @@ _POLICY = click.Choice(POLICIES)
 CI_FORMATS = ("github", "json", "text")
 
 
-def _gate_config(repo: Path, base: str, config_path: Path | None, use_config: bool) -> Config:
+def _gate_config(repo: Path, base: str, config_path: Path | None, base_config: str | None, use_config: bool) -> Config:
     """--config FILE, else the config committed at base (never the working tree: the PR wrote it)."""
     if not use_config:
         return Config()
     if config_path is not None:
         return config_mod.load(config_path, Path.cwd())
     git = GitRepo(repo)
-    return config_at(git, git.resolve(base))
+    return config_at(git, git.resolve(base), base_config)
 
 
 @click.command()
@@ -76,6 +76,11 @@ def _gate_config(repo: Path, base: str, config_path: Path | None, use_config: bo
     default=None,
     help="write the Markdown summary here (default: $GITHUB_STEP_SUMMARY, else stdout with --format github)",
 )
+@click.option(
+    "--base-config",
+    default=None,
+    help="a config file's path in the repository, read as it is at --base (default: .pgolf.toml, else pyproject.toml)",
+)
 @config_options
 def ci(  # click passes options by name
     *,
@@ -88,6 +93,7 @@ def ci(  # click passes options by name
     ignore: tuple[str, ...],
     fmt: str | None,
     summary_file: Path | None,
+    base_config: str | None,
     config_path: Path | None,
     use_config: bool,
 ) -> int:
@@ -98,7 +104,7 @@ def ci(  # click passes options by name
     as suppressed, with the reason.
     """
     click.echo(f"pgolf ci: {repo} {base}...{head}", err=True)
-    config = _gate_config(repo, base, config_path, use_config)
+    config = _gate_config(repo, base, config_path, base_config, use_config)
     config = config_mod.with_cli_ignores(config, ignore, "--ignore")
     if select:
         config = config.model_copy(update={"select": (*config.select, *split_names(select))})

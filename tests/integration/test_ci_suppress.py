@@ -158,3 +158,16 @@ def test_config_file_option_and_no_config(
     assert _gate(repo, capsys, "--no-config")[0] == 1
     assert _gate(repo, capsys, "--config", str(other))[0] == 1
     assert _gate(repo, capsys)[0] == 0
+
+
+def test_base_config_option_reads_that_file_at_base(repo: RecordsRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """The action's `config` input: a path in the repository, read at base; the PR's edit of it is ignored."""
+    repo.write(".github/pgolf.toml", 'ignore = [{ code = "PG402", reason = "from the base" }]\n')
+    _pr(repo, **{".github/pgolf.toml": 'ignore = [{ code = "PG402", reason = "from the PR" }]\n'})
+
+    code, lines, _ = _gate(repo, capsys, "--base-config", ".github/pgolf.toml")
+
+    assert any("suppressed: from the base [pgolf.toml at base ignore]" in line for line in lines)
+    assert not any("from the PR" in line for line in lines)
+    assert code == 1  # the PR's edit of the config is itself a change outside its folder (PG001)
+    assert main(["ci", "--base", "main", "--head", "pr", "--repo", str(repo.root), "--base-config", "nope.toml"]) == 2

@@ -42,3 +42,20 @@ def test_many_seeds_validate(tmp_path: Path) -> None:
     }
     errors = validate_bytes(json.dumps(doc).encode())
     assert not [e for e in errors if e.pointer.startswith("/seed_results/")]
+
+
+def test_unknown_keys_warn_and_errors_name_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from checks.fixture_kit import submission_json
+
+    doc = json.loads(submission_json())
+    doc["blurbb"] = "misspelt"
+    path = tmp_path / "submission.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+    assert main(["validate", str(path)]) == 0
+    assert "#/blurbb: warning: a key the schema does not define (allowed)" in capsys.readouterr().err
+
+    del doc["author"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    assert f"`pgolf submission fix {tmp_path}` repairs" in capsys.readouterr().err

@@ -45,7 +45,7 @@ def _write(tmp_path: Path, name: str, **overrides: str) -> Path:
 @pytest.mark.usefixtures("no_catalogue")
 def test_each_folder_once_with_its_schema_result(tmp_path: Path) -> None:
     _write(tmp_path, "good")
-    bad = json.loads(submission_json())
+    bad = json.loads(submission_json(date="2026-05-03"))  # after strict_v1 took effect (SUBMISSION-SCHEMA)
     del bad["github_id"]
     _write(tmp_path, "bad", **{"submission.json": json.dumps(bad, indent=2)})
     staged = [f"{T}/good/README.md", f"{T}/good/submission.json", f"{T}/bad/train_seed42.log"]
@@ -82,3 +82,40 @@ def test_cli_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
     assert main(["precommit", f"{T}/bad/submission.json"]) == 1
     assert "PG003 submission-json-schema" in capsys.readouterr().out
     assert main(["precommit"]) == 0  # nothing staged under records/
+
+
+def test_only_staged_folders_each_under_the_rulings_of_its_date(tmp_path: Path) -> None:
+    """The same unmasked SmearGate (DOC-BOUNDARY): submitted before the BOS-mask ruling of 2026-04-26
+    it is grandfathered (WARN), after it a FAIL under the leaderboard policy; an unstaged folder is
+    not judged at all."""
+    from checks.unmasked_doc_lookback.fixtures import PER_DOC, UNMASKED
+    from pgolf.audit import fixture_scripts as fs
+
+    script = fs.script(model=UNMASKED, helpers=PER_DOC)
+    for name, date in (("2026-04-20_before", "2026-04-20"), ("2026-04-29_after", "2026-04-29"), ("x", "2026-04-29")):
+        files = {**standard_files(json_overrides={"date": date}), "train_gpt.py": script}
+        Fixture(name=name, expect=Status.PASS, files=files, why="").write(tmp_path)
+    staged = [f"{T}/2026-04-20_before/train_gpt.py", f"{T}/2026-04-29_after/submission.json"]
+
+    report = run_precommit(staged, load_ruleset(), repo_root=tmp_path, policy="leaderboard")
+
+    by_folder = {s.path: {r.code: r for r in s.results} for s in report.submissions}
+    assert sorted(by_folder) == [f"{T}/2026-04-20_before", f"{T}/2026-04-29_after"]
+    before, after = by_folder[f"{T}/2026-04-20_before"]["PG416"], by_folder[f"{T}/2026-04-29_after"]["PG416"]
+    assert (before.status, after.status) == (Status.WARN, Status.FAIL)
+    assert any("grandfathered" in ev.note for ev in before.evidence)
+
+
+@pytest.mark.usefixtures("no_catalogue")
+def test_schema_errors_of_a_folder_dated_before_the_strict_schema_are_grandfathered(tmp_path: Path) -> None:
+    old = json.loads(submission_json(date="2026-03-20"))
+    del old["github_id"]
+    _write(tmp_path, "2026-03-20_Old", **{"submission.json": json.dumps(old)})
+
+    report = run_precommit([f"{T}/2026-03-20_Old/README.md"], load_ruleset(), repo_root=tmp_path)
+
+    (schema,) = report.submissions[0].results
+    assert schema.status is Status.WARN
+    assert schema.message.startswith("grandfathered (dated before SUBMISSION-SCHEMA 2026-05-02): ")
+    assert schema.evidence[0].note.startswith("grandfathered: submitted 2026-03-20 (submission.json date)")
+    assert [e.location.json_pointer for e in schema.evidence[1:]] == ["/github_id"]

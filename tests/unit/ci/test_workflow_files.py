@@ -91,13 +91,25 @@ def test_action_is_composite_and_installs_pgolf_from_its_own_path() -> None:
     steps = _steps(doc)
 
     assert doc["runs"]["using"] == "composite"
-    assert {"base", "head", "policy", "pgolf-version"} <= set(doc["inputs"])
+    assert set(doc["inputs"]) == {"base", "head", "policy", "repo", "ignore", "config", "python-version"}
     assert steps[0]["uses"] == SETUP_PYTHON_V5_3_0
     install, gate = steps[1], steps[2]
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
-    assert '-m pip install --disable-pip-version-check "$ACTION_PATH"' in install["run"]
-    assert gate["run"].strip().startswith('"$VENV/bin/pgolf" ci --base "$PGOLF_BASE" --head "$PGOLF_HEAD"')
+    assert '--require-hashes --only-binary=:all: --no-deps -r "$ACTION_PATH/requirements/action.txt"' in install["run"]
+    assert '--no-deps --no-build-isolation --no-index "$WORK/src"' in install["run"]
+    assert '"$PGOLF_PYTHON" -I -m pgolf "${args[@]}"' in gate["run"]
     assert all(s.get("shell") == "bash" for s in steps if "run" in s)
+
+
+def test_action_never_works_in_the_checkout() -> None:
+    """Every interpreter is isolated (-I) and every step runs in $RUNNER_TEMP, so nothing the PR adds
+    to the checkout (venv.py, pip/, sitecustomize.py, .pth files) is on a path Python searches."""
+    for step in (s for s in _steps(_load(ACTION)) if "run" in s):
+        assert step["working-directory"] == "${{ runner.temp }}", step["name"]
+        calls = re.findall(r"(?i)python\S*\"?((?: -\w+)*) -m ", step["run"])
+        assert calls, step["name"]
+        assert all("-I" in flags.split() for flags in calls), (step["name"], calls)
+        assert 'case "$name" in PYTHON*) unset' in step["run"], step["name"]
 
 
 def test_pre_commit_hooks_call_real_commands_on_records_files() -> None:
@@ -124,3 +136,64 @@ def test_docs_show_the_example_workflow_verbatim() -> None:
     doc = DOC.read_text("utf-8")
 
     assert f"```yaml\n{EXAMPLE.read_text('utf-8')}```" in doc
+
+
+REQUIREMENTS = ROOT / "requirements" / "action.txt"
+_PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+) \\$")
+
+
+def _pins() -> dict[str, tuple[str, int]]:
+    """name -> (version, number of hashes) from requirements/action.txt."""
+    pins: dict[str, tuple[str, int]] = {}
+    current = ""
+    for line in REQUIREMENTS.read_text("utf-8").splitlines():
+        match = _PIN.match(line)
+        if match:
+            current = match.group(1).lower().replace("_", "-")
+            pins[current] = (match.group(2), 0)
+        elif line.strip().startswith("--hash=sha256:") and current:
+            version, count = pins[current]
+            pins[current] = (version, count + 1)
+    return pins
+
+
+def _closure(names: list[str]) -> set[str]:
+    """The installed distributions `names` need, following Requires-Dist without extras."""
+    from importlib import metadata
+
+    from packaging.markers import default_environment
+    from packaging.requirements import Requirement
+
+    environment = {**{k: str(v) for k, v in default_environment().items()}, "extra": ""}
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        req = Requirement(todo.pop())
+        name = req.name.lower().replace("_", "-")
+        if name in seen or (req.marker is not None and not req.marker.evaluate(environment)):
+            continue
+        seen.add(name)
+        todo += metadata.requires(name) or []
+    return seen
+
+
+def test_action_requirements_pin_every_dependency_by_hash() -> None:
+    """requirements/action.txt (pip-compile --generate-hashes, `make action-requirements`) pins, with
+    hashes, every distribution pgolf's base install needs and the build backend, and nothing else."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    direct = list(project["project"]["dependencies"])
+    build = list(project["build-system"]["requires"])
+    pins = _pins()
+
+    assert all(count >= 1 for _, count in pins.values()), pins
+    for spec in [*direct, *build]:
+        req = Requirement(spec)
+        name = req.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is not pinned in {REQUIREMENTS.name}: run `make action-requirements`"
+        assert req.specifier.contains(pins[name][0]), f"{name}=={pins[name][0]} does not satisfy {spec}"
+    wanted = _closure(direct) | {Requirement(b).name.lower() for b in build}
+    assert set(pins) == wanted, "requirements/action.txt drifted: run `make action-requirements`"
