@@ -111,6 +111,7 @@ class Scanner:
         self._self_class = self._method_class()
         self._stmt_id = 0
         self._subs: list[tuple[int, ast.Subscript, Sub]] = []
+        self._index_aliases: dict[str, str] = {}  # `sel = tpos[keep]`: sel selects from the positions tpos
         params = [*self.info.params, *(n for n in (self.info.vararg, self.info.kwarg) if n)]
         self._state: State = {name: frozenset({0}) for name in params}
         self._frames: list[_LoopFrame] = []
@@ -127,7 +128,7 @@ class Scanner:
         body: list[ast.stmt] = getattr(node, "body", [])
         self._block(body)
         if not self._in_model_class():  # inputs and targets are split by eval/data code, not by models
-            marks = shifted_slices([(stmt, node) for stmt, node, _ in self._subs])
+            marks = shifted_slices([(stmt, node) for stmt, node, _ in self._subs], self._index_aliases)
             for _, sub_node, recipe in self._subs:
                 recipe.extra = marks.get(id(sub_node), 0)
         return self.facts
@@ -156,6 +157,7 @@ class Scanner:
             handler(self, node)
 
     def _assign(self, node: ast.Assign) -> None:
+        _record_index_alias(node, self._index_aliases)
         if _pairwise(node):
             targets, values = node.targets[0].elts, node.value.elts  # type: ignore[attr-defined]
             for t, v, value in zip(targets, values, self._elementwise(values), strict=True):
@@ -784,3 +786,13 @@ def _is_self_add(node: ast.Assign) -> bool:
         and isinstance(value.left, ast.Name)
         and value.left.id == target.id
     )
+
+
+def _record_index_alias(node: ast.Assign, aliases: dict[str, str]) -> None:
+    """`sel = idx[mask]` / `sel = idx[order]`: a gather or mask of an index array selects the same positions."""
+    if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        return
+    value = node.value
+    selects = isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name)
+    if selects and not isinstance(value.slice, ast.Slice) and value.value.id != node.targets[0].id:  # type: ignore[attr-defined]
+        aliases[node.targets[0].id] = value.value.id  # type: ignore[attr-defined]

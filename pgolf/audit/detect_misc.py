@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pgolf.audit.analysis import Analysis, PathState
 from pgolf.audit.astutil import dotted, last_name
 from pgolf.audit.detect_ttt import roles
 from pgolf.audit.kinds import EventKind, FuncKind
+from pgolf.errors import InputError
 from pgolf.findings import Location
 
 STOP_STEP_ENV = re.compile(r"(FORCE|FIXED|OVERRIDE)\w*STEPS?$|STOP_(AT_)?STEPS?$", re.I)
@@ -30,6 +32,7 @@ STANDARD_TOKENIZERS = frozenset(
         "fineweb_8192_bpe_lossless_caps_caseops_v1_reserved.model",
     }
 )
+STANDARD_STEMS = frozenset(name.rsplit(".", 1)[0] for name in STANDARD_TOKENIZERS)  # .model and its .vocab
 CODE_SUFFIXES = (".py", ".c", ".cc", ".cpp", ".cu")
 LOAD_CALLS = ("exec", "run_path", "spec_from_file_location", "load", "import_module")
 
@@ -207,13 +210,67 @@ class CaseOps:
 
 
 @dataclass(frozen=True)
+class ShippedTable:
+    """A byte table the run loads from a data file it ships (in preference to building one, D16)."""
+
+    at: Location  # where the code names the file
+    path: str  # the shipped file
+    key: str | None  # the array holding byte counts per token id
+    values: tuple[float, ...] | None  # byte counts per token id, when readable
+    unreadable: str | None = None  # why the table could not be read
+
+
+@dataclass(frozen=True)
 class ByteAccounting:
     builders: list[LutBuilder]
     caseops: CaseOps | None
-    custom_tokenizers: list[str]  # tokenizer files in the folder that are not a standard one
+    custom_tokenizers: list[str]  # tokenizer/vocab files in the folder that are not a standard one
+    tables: list[ShippedTable] = field(default_factory=list)
 
 
-def byte_accounting(a: Analysis, tokenizer_files: list[str]) -> ByteAccounting:
+TABLE_SUFFIXES = (".npz", ".npy", ".json", ".pt", ".pth", ".pkl")
+TOKENIZER_SUFFIXES = (".model", ".vocab", ".spm")
+_BYTE_TABLE = re.compile(r"lut|byte|piece_len|token_len|bytes_per", re.I)
+_BYTE_KEY = re.compile(r"base_bytes|byte|lut|len", re.I)
+
+
+def shipped_tables(a: Analysis, files: Mapping[str, Callable[[], bytes]]) -> list[ShippedTable]:
+    """Byte tables the code loads by file name from the folder, read (never unpickled) and decoded."""
+    from pgolf.audit.datatables import TableError, read_table
+
+    by_name = {p.rsplit("/", 1)[-1]: p for p in files}
+    found: dict[str, ShippedTable] = {}
+    for info in a.program.funcs:
+        for node in info.nodes:
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            name = node.value.strip().rsplit("/", 1)[-1]
+            path = by_name.get(name)
+            if path is None or path in found or not name.lower().endswith(TABLE_SUFFIXES):
+                continue
+            src = a.program.source(info.fid)
+            end = getattr(info.node, "end_lineno", info.line) or info.line
+            body = "\n".join(src.lines[info.line - 1 : end])
+            if not (_BYTE_TABLE.search(name) or _BYTE_TABLE.search(body)):
+                continue
+            where = a.location(info.fid, node)
+            try:
+                table = read_table(files[path](), "." + name.rsplit(".", 1)[-1].lower())
+            except TableError as exc:
+                found[path] = ShippedTable(where, path, None, None, str(exc))
+                continue
+            except (OSError, InputError) as exc:
+                found[path] = ShippedTable(where, path, None, None, f"not read: {exc}")
+                continue
+            keys = sorted(table, key=lambda k: (not _BYTE_KEY.search(k), k))
+            key = keys[0]
+            found[path] = ShippedTable(where, path, key, tuple(table[key]))
+    return list(found.values())
+
+
+def byte_accounting(
+    a: Analysis, tokenizer_files: list[str], data_files: Mapping[str, Callable[[], bytes]] | None = None
+) -> ByteAccounting:
     builders = [
         _lut_builder(a, info.fid)
         for info in a.program.funcs
@@ -229,9 +286,9 @@ def byte_accounting(a: Analysis, tokenizer_files: list[str]) -> ByteAccounting:
     custom = [
         name
         for name in tokenizer_files
-        if name.rsplit("/", 1)[-1] not in STANDARD_TOKENIZERS and name.endswith(".model")
+        if name.rsplit("/", 1)[-1].rsplit(".", 1)[0] not in STANDARD_STEMS and name.lower().endswith(TOKENIZER_SUFFIXES)
     ]
-    return ByteAccounting(builders, caseops, custom)
+    return ByteAccounting(builders, caseops, custom, shipped_tables(a, data_files or {}))
 
 
 def _string_constant(a: Analysis, pattern: str) -> Location | None:

@@ -193,6 +193,9 @@ class _Function:
 
     # ----- NGRAM-TARGET-IN-KEY / C2 count ratios --------------------------------------------------
     def _hashed(self, key: ast.expr) -> bool:
+        """The index is a hash key computed from tokens (not a boolean mask selecting positions)."""
+        if self._mask(key, set()):
+            return False  # `counts[needs_fill]`: a mask picks positions of an array, it is not a key
         deps = self.local.deps(names_in(key))
         if any(
             isinstance(a.op, ast.BitXor | ast.LShift) and isinstance(a.target, ast.Name) and a.target.id in deps
@@ -202,7 +205,24 @@ class _Function:
         exprs = [key, *self.local.expressions_of(names_in(key))]
         return any(_hash_node(n) for e in exprs for n in ast.walk(e))
 
+    def _mask(self, expr: ast.expr, seen: set[str]) -> bool:
+        """A boolean mask: a comparison, a boolean combination of masks, or a name defined only as one."""
+        if isinstance(expr, ast.Compare):
+            return True
+        if isinstance(expr, ast.BoolOp) or (
+            isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Invert | ast.Not)
+        ):
+            parts = expr.values if isinstance(expr, ast.BoolOp) else [expr.operand]
+            return all(self._mask(p, seen) for p in parts)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitAnd | ast.BitOr):
+            return self._mask(expr.left, seen) and self._mask(expr.right, seen)
+        if isinstance(expr, ast.Name) and expr.id not in seen:
+            values = self.local.strong.get(expr.id, [])
+            return bool(values) and all(self._mask(v, seen | {expr.id}) for v in values)
+        return False
+
     def _ngram(self, hashed: list[_Read], reads: list[_Read]) -> None:
+        found: list[tuple[_Read, KeyEvidence, _Read | None]] = []
         for read in hashed:
             if self._only_updates_table(read):
                 continue
@@ -224,6 +244,11 @@ class _Function:
                 if partner is not None
                 else KeyEvidence.NEWEST_TOKEN
             )
+            found.append((read, evidence, partner))
+        partners = {id(p.node) for _, _, p in found if p is not None}
+        for read, evidence, partner in found:
+            if evidence is KeyEvidence.NEWEST_TOKEN and id(read.node) in partners:
+                continue  # the context-count read of a full key is evidence for that finding, not a finding
             key_site = self._key_site(read.key)
             self.facts.lookups.append(
                 KeyedLookup(
@@ -238,20 +263,22 @@ class _Function:
             )
 
     def _key_site(self, key: ast.expr) -> ast.AST | None:
-        """Where the key is hashed: the key expression itself, or a definition it is computed from."""
+        """Where the key is hashed: the key expression itself, else the nearest definition it is computed
+        from that hashes (`fk = (h ^ tok * P) & mask` before `h ^= ...` further up)."""
         if any(_hash_node(n) for n in ast.walk(key)):
             return key
-        deps = self.local.deps(names_in(key))
-        for aug in self.local.augs:
-            if (
-                isinstance(aug.op, ast.BitXor | ast.LShift)
-                and isinstance(aug.target, ast.Name)
-                and aug.target.id in deps
-            ):
-                return aug
-        for target, value in self.local.stores:
-            if isinstance(target, ast.Name) and target.id in deps and any(_hash_node(n) for n in ast.walk(value)):
-                return value
+        seen: set[str] = set()
+        level = names_in(key)
+        while level:
+            seen |= level
+            for target, value in self.local.stores:
+                if isinstance(target, ast.Name) and target.id in level and any(_hash_node(n) for n in ast.walk(value)):
+                    return value
+            for aug in self.local.augs:
+                hashing = isinstance(aug.op, ast.BitXor | ast.LShift)
+                if hashing and isinstance(aug.target, ast.Name) and aug.target.id in level:
+                    return aug
+            level = {n for name in level for v in self.local.defs.get(name, []) for n in names_in(v)} - seen
         return None
 
     def _only_updates_table(self, read: _Read) -> bool:

@@ -167,12 +167,12 @@ class _Classifier:
             discarded = self._side_model(u) or self._restored_after(u)
             self._update(u, UpdateKind.WARMUP_DISCARDED if discarded else UpdateKind.WARMUP_KEPT)
             return
+        if u.seq < self.r.artifact_seq:  # phase first (D15): before the artifact is quantized or serialized
+            self._update(u, UpdateKind.PREQUANT)
+            return
         later = self.r.later_scores_in_loop(u)
         if later is not None:
             self._update_before_score(u, *later)
-            return
-        if u.seq < self.r.artifact_seq:
-            self._update(u, UpdateKind.PREQUANT)
             return
         self._late_update(u)
 

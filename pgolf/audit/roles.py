@@ -51,9 +51,11 @@ class Roles:
     def __post_init__(self) -> None:
         model = {fid for c in self.a.program.classes.values() if c.is_module for fid in c.methods.values()}
         quant = {f.fid for f in self.a.program.funcs if NOT_SCORING.search(f.name)}
+        trained = self._backpropagated()
         for ev in self.a.trace.events:
             outside = not any(f.fid in model or f.fid in quant for f in ev.stack)
-            if ev.kind is EventKind.ACC and ev.event.accumulates and outside and self._is_score(ev):
+            telemetry = ev.kind is EventKind.ACC and self._telemetry(ev, trained)
+            if ev.kind is EventKind.ACC and ev.event.accumulates and outside and not telemetry and self._is_score(ev):
                 self.scores.append(ev)
             elif ev.kind is EventKind.STEP or (ev.kind is EventKind.ACC and ev.labels & L.GRAD):
                 self.steps.append(ev)
@@ -65,11 +67,28 @@ class Roles:
             if ev.labels & L.TRAIN:
                 self.train_updates.append(ev)
 
+    def _backpropagated(self) -> set[tuple[int, str, int]]:
+        """Definitions of the losses that backward() is called on (owner fid, name, definition id)."""
+        out: set[tuple[int, str, int]] = set()
+        for facts in self.a.flow.facts.values():
+            for ev in facts.events:
+                if ev.kind is EventKind.BACKWARD and ev.value is not None:
+                    out.update(ev.value.var_keys())
+        return out
+
+    @staticmethod
+    def _telemetry(ev: TraceEvent, trained: set[tuple[int, str, int]]) -> bool:
+        """`running_loss += loss.item()` of the very loss being back-propagated: logging, not a score (D15)."""
+        value = ev.event.value
+        return value is not None and bool(set(value.var_keys()) & trained)
+
     @staticmethod
     def _is_score(ev: TraceEvent) -> bool:
         lab = ev.labels
-        if not lab & L.VAL or lab & L.GRAD:
+        if not lab & L.VAL:
             return False
+        if lab & L.GRAD and not lab & L.GOLD:
+            return False  # a gradient accumulated (`+= p.grad`, a gradient norm): not a score (D13)
         name = ev.event.text.rsplit(".", 1)[-1].split("[", 1)[0]
         named = bool(ACCUMULATOR.search(name)) and "train" not in name.lower()
         return bool(lab & L.GOLD) or named

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pgolf.audit import labels as L
@@ -32,13 +33,19 @@ class _Read:
     is_slice: bool
 
 
-def shifted_slices(subscripts: list[tuple[int, ast.Subscript]]) -> dict[int, int]:
-    """Marks (TARGET / TARGET_POS bits) by subscript node id, from (statement id, subscript) pairs."""
+def shifted_slices(
+    subscripts: list[tuple[int, ast.Subscript]], aliases: Mapping[str, str] | None = None
+) -> dict[int, int]:
+    """Marks (TARGET / TARGET_POS bits) by subscript node id, from (statement id, subscript) pairs.
+
+    `aliases` maps an index array to the one it selects from (`sel = tpos[keep]`): positions keep their
+    meaning through gathers and masks, so `s[tpos]` and `s[sel - k]` read one stream (D11).
+    """
     groups: dict[str, list[_Read]] = defaultdict(list)
     for stmt_id, sub in subscripts:
         if not isinstance(sub.value, ast.Name | ast.Attribute | ast.Subscript):
             continue
-        read = _classify(sub, stmt_id)
+        read = _classify(sub, stmt_id, aliases or {})
         if read is not None:
             groups[dotted(sub.value)].append(read)
     marks: dict[int, int] = {}
@@ -49,7 +56,20 @@ def shifted_slices(subscripts: list[tuple[int, ast.Subscript]]) -> dict[int, int
     return marks
 
 
-def _norm(node: ast.expr | None, *, upper: bool = False) -> tuple[str, Offset]:
+def _base(name: str, aliases: Mapping[str, str]) -> str:
+    seen = {name}
+    while name in aliases and aliases[name] not in seen:
+        name = aliases[name]
+        seen.add(name)
+    return name
+
+
+def _norm(node: ast.expr | None, aliases: Mapping[str, str], *, upper: bool = False) -> tuple[str, Offset]:
+    base, offset = _norm_raw(node, upper=upper)
+    return _base(base, aliases), offset
+
+
+def _norm_raw(node: ast.expr | None, *, upper: bool = False) -> tuple[str, Offset]:
     if node is None:
         return ("END", 0) if upper else ("", 0)
     if isinstance(node, ast.Constant) and isinstance(node.value, int):
@@ -67,16 +87,16 @@ def _norm(node: ast.expr | None, *, upper: bool = False) -> tuple[str, Offset]:
     return (dotted(node), 0)
 
 
-def _classify(sub: ast.Subscript, stmt: int) -> _Read | None:
+def _classify(sub: ast.Subscript, stmt: int, aliases: Mapping[str, str]) -> _Read | None:
     index = sub.slice
     last = index.elts[-1] if isinstance(index, ast.Tuple) and index.elts else index
     if isinstance(last, ast.Slice):
         if last.step is not None:
             return None
-        return _Read(sub, stmt, _norm(last.lower), _norm(last.upper, upper=True), True)
+        return _Read(sub, stmt, _norm(last.lower, aliases), _norm(last.upper, aliases, upper=True), True)
     if isinstance(last, ast.Starred | ast.Tuple | ast.List):
         return None
-    return _Read(sub, stmt, _norm(last), _norm(last), False)
+    return _Read(sub, stmt, _norm(last, aliases), _norm(last, aliases), False)
 
 
 def _shifted(a: tuple[str, Offset], b: tuple[str, Offset]) -> bool:
