@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pgolf.artifact import account_artifact
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
-from pgolf.evidence import in_json, in_log
+from pgolf.evidence import in_json
 from pgolf.findings import CheckOutcome, Evidence, Status
-from pgolf.logs.model import LogRole, SizeKind
+from pgolf.logs.selection import fold_unjudged
 
 
 class ArtifactTooLarge:
@@ -17,15 +18,15 @@ class ArtifactTooLarge:
     since: ClassVar[str] = "0.1.0"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
+        """The artifact as practiced: the runs' own `Total submission size` lines, and the claims."""
         cap = ctx.track.max_artifact_bytes
+        sel = ctx.claim_logs
+        judged = account_artifact(ctx.folder, sel.judged, sources=ctx.sources, cap=cap)
         over: list[Evidence] = []
         under: list[Evidence] = []
-        for log in ctx.logs:
-            total = log.size(SizeKind.TOTAL)
-            if total is None or log.role is LogRole.REFERENCE:
-                continue
-            target = over if total.bytes > cap else under
-            target.append(in_log(log, total.line, total.text, "logged artifact total", measured=total.bytes, limit=cap))
+        for run in judged.runs:
+            if run.practiced_total is not None:
+                (over if run.practiced_total > cap else under).append(run.evidence[0])
         meta = ctx.meta.meta if ctx.meta else None
         if meta is not None:
             claims = [c for c in [meta.bytes_total] if c is not None]
@@ -33,20 +34,28 @@ class ArtifactTooLarge:
             for claim in claims:
                 if claim.value > cap:
                     over.append(in_json(meta.path, claim, "claimed artifact bytes", measured=claim.value, limit=cap))
+        others = account_artifact(ctx.folder, sel.others, sources=ctx.sources, cap=cap)
+        unjudged = [
+            sel.unjudged(lg, run.evidence[0])
+            for run in others.runs
+            if run.practiced_total is not None and run.practiced_total > cap
+            for lg in sel.others
+            if lg.path == run.source
+        ]
         if over:
             worst_bytes = max(int(e.measured) for e in over if isinstance(e.measured, int))
             return CheckOutcome(
                 status=Status.FAIL,
                 message=f"artifact of {worst_bytes:,} bytes exceeds the {cap:,}-byte cap (decimal)",
-                evidence=over + under,
+                evidence=over + under + unjudged,
             )
         if not under:
-            return CheckOutcome(
-                status=Status.WARN, message="no log prints a `Total submission size` line to verify the cap"
+            outcome = CheckOutcome(
+                status=Status.WARN, message="no log backing the claim prints a `Total submission size` line"
             )
-        largest = max(int(e.measured) for e in under if isinstance(e.measured, int))
-        return CheckOutcome(
-            status=Status.PASS,
-            message=f"largest logged artifact {largest:,} bytes <= {cap:,}",
-            evidence=under,
-        )
+        else:
+            largest = max(int(e.measured) for e in under if isinstance(e.measured, int))
+            outcome = CheckOutcome(
+                status=Status.PASS, message=f"largest logged artifact {largest:,} bytes <= {cap:,}", evidence=under
+            )
+        return fold_unjudged(outcome, unjudged, "an artifact over the cap")

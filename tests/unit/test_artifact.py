@@ -1,0 +1,45 @@
+"""Artifact bytes in one place (pgolf.artifact): both accountings, loaded helpers, measured models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checks.fixture_kit import Fixture, old_log, standard_files
+from pgolf.artifact import CodeCount, account_artifact
+from pgolf.findings import Status
+from pgolf.folder import load_folder
+from pgolf.logs.collect import read_logs
+
+SHIM = 'exec(open(__file__.replace("train_gpt.py", "train_impl.py")).read())\n'
+
+
+def _folder(tmp_path: Path) -> Path:
+    files = standard_files(
+        {1337: 1.1192}, log=old_log, log_kwargs={"model_bytes": 15_900_000, "total_bytes": 15_900_070}
+    )
+    log = str(files["train_seed1337.log"]).replace("Code size: 67017 bytes", f"Code size: {len(SHIM)} bytes")
+    files.update({"train_seed1337.log": log, "train_gpt.py": SHIM, "train_impl.py": "x = 1\n" * 20_000})
+    return Fixture("2026-04-06_shim", Status.PASS, files, "shim").write(tmp_path)
+
+
+def test_both_accountings_and_the_excluded_helper(tmp_path: Path) -> None:
+    folder = load_folder(_folder(tmp_path))
+    acc = account_artifact(folder, read_logs(folder), cap=16_000_000)
+    assert acc.entry is not None and acc.entry.shipped_bytes == len(SHIM)
+    assert [f.path for f in acc.loaded] == ["train_impl.py"]
+    assert acc.shipped_code_bytes == len(SHIM) + 120_000
+    (run,) = acc.runs
+    assert run.code_count is CodeCount.RAW_ENTRY
+    assert run.total("leaderboard") == 15_900_070  # as practiced: the run's own total line
+    assert run.total("readme") == 15_900_000 + len(SHIM) + 120_000  # as written: shipped code + model
+    assert [f.path for f in acc.excluded] == ["train_impl.py"]
+
+
+def test_a_measured_model_is_accounted_as_its_own_run(tmp_path: Path) -> None:
+    folder = load_folder(_folder(tmp_path))
+    acc = account_artifact(folder, (), model_bytes=15_000_000)
+    (run,) = acc.runs
+    assert run.source == "measured"
+    assert run.written_total == 15_000_000 + len(SHIM) + 120_000
+    assert run.practiced_total is None  # no log: no logged code size to add
+    assert acc.largest("readme") is run
