@@ -13,7 +13,7 @@ REALREPO_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv test test-unit test-integration test-gpu lint typecheck format bench reproduce \
-	check-example schemas docs new-check clean realrepo schema-figures action-requirements
+	check-example schemas docs new-check clean realrepo schema-figures action-requirements gate-vs-check fuzz
 
 help:
 	@echo "make reproduce PR=example   train+evaluate the bundled example on CPU, then audit it"
@@ -85,6 +85,16 @@ action-requirements: venv
 	$(BIN)/python -m pip install --quiet "pip-tools>=7.4"
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --build-deps-for=wheel --strip-extras \
 		--no-emit-index-url --no-emit-find-links --output-file requirements/action.txt pyproject.toml
+
+# The CI gate on the 40 most recent record-track PRs (head = main + the PR's folder, after
+# `pgolf submission fix`): its verdict must equal `pgolf check`'s. GATE_ARGS="--policy leaderboard".
+gate-vs-check: venv
+	$(BIN)/python -m pgolf.realrepo.gate $(GATE_ARGS)
+
+# Hostile inputs through check, validate, submission fix and ci (hypothesis; 2,000 cases by default,
+# each in a forked child): prints cases, uncaught exceptions (must be 0), max wall and peak RSS.
+fuzz: venv
+	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
 schema-figures: venv
 	$(BIN)/python scripts/schema_figures.py $(FIGURES_ARGS)

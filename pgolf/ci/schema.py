@@ -22,6 +22,7 @@ SUBMISSION_JSON = "submission.json"
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 MAX_UNKNOWN_SHOWN = 10
+UNREADABLE_PREFIXES = ("invalid JSON", "not UTF-8", "is not a regular file", "over ", "is a directory")
 MAX_POINTER_DEPTH = 64  # pointers below this are not kept (their text grows with depth)
 
 
@@ -169,6 +170,13 @@ def fix_command(folder: str) -> str:
     return f"pgolf submission fix {shlex.quote(folder)}"
 
 
+def _hint(message: str, shown: str) -> str:
+    """What to run: `fix` repairs a JSON document; one that is not JSON at all is rewritten by `init`."""
+    if message.startswith(UNREADABLE_PREFIXES):
+        return f"; repair it by hand, or move it aside and run `pgolf submission init {shlex.quote(shown)}`"
+    return f"; `{fix_command(shown)}` repairs what the logs can tell"
+
+
 def _unknown_result(unknown: list[str]) -> CheckResult:
     shown = ", ".join(unknown[:MAX_UNKNOWN_SHOWN]) + (", ..." if len(unknown) > MAX_UNKNOWN_SHOWN else "")
     note = f"keys the schema does not define (allowed; check the spelling of each): {shown}"
@@ -200,11 +208,10 @@ def schema_result(folder: Path, *, shown_as: str | None = None) -> CheckResult:
         return SCHEMA.result(Status.PASS, f"{SUBMISSION_JSON} matches the submission schema")
     text = path.read_bytes()[: MAX_FILE_BYTES + 1].decode("utf-8", "replace")
     table = pointer_lines(text)
-    hint = f"; `{fix_command(shown)}` repairs what the logs can tell"
     evidence = [
         Evidence(
             location=Location(path=SUBMISSION_JSON, line=line_for(text, e.pointer, table), json_pointer=e.pointer),
-            note=(f"at {e.pointer}: {e.message}" if e.pointer else e.message) + hint,
+            note=(f"at {e.pointer}: {e.message}" if e.pointer else e.message) + _hint(e.message, shown),
         )
         for e in checked.errors
     ]

@@ -47,12 +47,15 @@ class Plan:
 
 
 INLINE_WIDTH = 100
+MAX_PRETTY_DEPTH = 40
 
 
 def _render(value: Any, indent: int) -> str:
     """Two-space JSON with short lists of numbers and strings on one line (`"seeds": [42, 314]`),
     the way most submission.json files are written, so a fix does not reflow what it leaves alone."""
     pad, inner = " " * indent, " " * (indent + 2)
+    if indent > MAX_PRETTY_DEPTH * 2:
+        return json.dumps(value, ensure_ascii=False)  # compact below this: the C encoder, no Python recursion
     if isinstance(value, dict) and value:
         items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_render(v, indent + 2)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
@@ -68,7 +71,7 @@ def _render(value: Any, indent: int) -> str:
 def render_json(doc: dict[str, Any]) -> str:
     try:
         return _render(doc, 0) + "\n"
-    except RecursionError as exc:
+    except (RecursionError, ValueError) as exc:
         raise InputError("submission.json is nested too deeply to rewrite; flatten it by hand") from exc
 
 
@@ -163,8 +166,12 @@ def _report(plan_: Plan, *, wrote: bool) -> int:
         click.echo(f"{plan_.target}: written", err=True)
     else:
         click.echo(f"{plan_.target}: not written (--dry-run)", err=True)
-    verdict = "passes" if not plan_.remaining else f"still fails with {len(plan_.remaining)} error(s)"
-    click.echo(f"{plan_.target}: {verdict} the strict schema", err=True)
+    verdict = (
+        "passes the strict schema"
+        if not plan_.remaining
+        else f"still fails the strict schema ({len(plan_.remaining)} error(s))"
+    )
+    click.echo(f"{plan_.target}: {verdict}", err=True)
     return EXIT_OK if not plan_.remaining else EXIT_VIOLATIONS
 
 

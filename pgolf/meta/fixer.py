@@ -12,7 +12,6 @@ Every change is listed with the reason, and the caller shows the diff.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from collections.abc import Iterable
@@ -173,7 +172,9 @@ class _Inputs:
 class _Fixer:
     def __init__(self, inputs: _Inputs) -> None:
         self.i = inputs
-        self.doc = copy.deepcopy(inputs.original)
+        # Shallow: the fixer sets top-level keys and builds seed_results anew; nested values are
+        # kept as they are (a deep copy of a document nested 900 levels would exhaust the stack).
+        self.doc = dict(inputs.original)
         self.out = Fixed(self.doc)
 
     # ---- recording
@@ -247,7 +248,7 @@ class _Fixer:
             entry = resolve(self.i.original, claim.pointer)
         except (LookupError, ValueError):
             return {}
-        return copy.deepcopy(entry) if isinstance(entry, dict) else {}
+        return dict(entry) if isinstance(entry, dict) else {}
 
     def _seed_value(self, seed: int, name: str, claim: SeedClaim | None, fact: SeedFacts | None) -> tuple[Any, str]:
         """(value, where it came from): the claim unless only the log has one (or --prefer-logs)."""
