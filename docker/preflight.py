@@ -46,9 +46,14 @@ def check_tool(name: str, argv: Sequence[str], runner: Callable[[Sequence[str]],
     return Check(name, code == 0, first if code == 0 else f"`{' '.join(argv)}` exited {code}: {first}")
 
 
-def check_imports() -> Check:
+DEFAULT_MODULES = ("torch", "brotli", "sentencepiece", "numpy", "zstandard")
+DEFAULT_TOOLS = ("pyminify", "lrzip", "gcc")
+_TOOL_PROBES = {"pyminify": ["pyminify", "--help"], "lrzip": ["lrzip", "-V"], "gcc": ["gcc", "--version"]}
+
+
+def check_imports(modules: Sequence[str] = DEFAULT_MODULES) -> Check:
     missing = []
-    for module in ("torch", "brotli", "sentencepiece", "numpy", "zstandard"):
+    for module in modules:
         try:
             importlib.import_module(module)
         except ImportError as exc:
@@ -80,6 +85,8 @@ def check_torch(expect_version: str | None) -> Check:
 def check_gpus(expect_count: int, expect_capability: tuple[int, int] | None) -> Check:
     import torch
 
+    if expect_count < 0:
+        return Check("gpus", True, "not checked (a CPU run)")
     if not torch.cuda.is_available():
         return Check("gpus", expect_count == 0, "CUDA not available")
     count = torch.cuda.device_count()
@@ -103,24 +110,45 @@ def _capability(text: str) -> tuple[int, int] | None:
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    p.add_argument("--gpus", type=int, default=int(os.environ.get("PGOLF_EXPECT_GPUS", "8")))
+    p.add_argument("--gpus", type=int, default=int(os.environ.get("PGOLF_EXPECT_GPUS", "8")), help="-1: not checked")
     p.add_argument("--capability", type=_capability, default=(9, 0), help="MAJOR.MINOR or 'any' (default 9.0)")
     p.add_argument("--torch", dest="torch_version", default=None, help="the exact torch.__version__ expected")
     p.add_argument("--allow-shim", action="store_true", help="accept the SDPA flash_attn_interface shim")
+    p.add_argument("--modules", type=_names, default=DEFAULT_MODULES, help="comma-separated modules that must import")
+    p.add_argument("--tools", type=_names, default=DEFAULT_TOOLS, help="comma-separated programs (pyminify,lrzip,gcc)")
+    p.add_argument("--no-flash-attn", dest="flash_attn", action="store_false", help="the run imports no FA3")
+    p.add_argument("--dists", type=_names, default=(), help="comma-separated pip distributions that must be installed")
     return p.parse_args(list(argv))
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part for part in text.split(",") if part)
+
+
+def check_dists(dists: Sequence[str]) -> Check:
+    from importlib import metadata
+
+    missing = []
+    for name in dists:
+        try:
+            metadata.version(name)
+        except metadata.PackageNotFoundError:
+            missing.append(name)
+    return Check("extra_pip", not missing, "missing: " + ", ".join(missing) if missing else ", ".join(dists))
 
 
 def run_checks(
     args: argparse.Namespace, runner: Callable[[Sequence[str]], tuple[int, str]] = run_tool
 ) -> dict[str, object]:
-    checks = [check_imports()]
-    fa3, official = check_flash_attention(args.allow_shim)
-    checks.append(fa3)
-    checks += [
-        check_tool("pyminify", ["pyminify", "--help"], runner),
-        check_tool("lrzip", ["lrzip", "-V"], runner),
-        check_tool("gcc", ["gcc", "--version"], runner),
-    ]
+    checks = [check_imports(args.modules)]
+    official = True
+    if args.flash_attn:
+        fa3, official = check_flash_attention(args.allow_shim)
+        checks.append(fa3)
+    for tool in args.tools:
+        checks.append(check_tool(tool, _TOOL_PROBES.get(tool, [tool, "--version"]), runner))
+    if args.dists:
+        checks.append(check_dists(args.dists))
     if importlib.util.find_spec("torch") is not None:  # its probes run even when another import failed
         checks += [check_torch(args.torch_version), check_gpus(args.gpus, args.capability)]
     failed = [c for c in checks if not c.ok]

@@ -102,7 +102,9 @@ class TorchEvidence(_Frozen):
 
     def render(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{self.source.name.lower().replace('_', '.')} {where} says torch {self.version}"
+        if self.source is Source.SUBMISSION_JSON:
+            where += "#/pytorch_version"
+        return f"{where} says torch {self.version}"
 
 
 class ImageChoice(_Frozen):

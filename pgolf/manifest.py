@@ -33,6 +33,9 @@ _ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RUNNER_OWNED_ENV = ("DATA_PATH", "TOKENIZER_PATH", "SEED", "RUN_ID", "ARTIFACT_DIR")
 
 
+Tool = Literal["gcc", "lrzip", "pyminify"]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -45,6 +48,13 @@ class SourceRef(_Model):
         str | None, Field(pattern=_COMMIT, description="the PR head commit, hex; None only while listed in `unknown`")
     ] = None
     records_folder: Annotated[str, Field(min_length=1, description="path of the folder inside the repo")]
+    content: Annotated[
+        str | None,
+        Field(
+            pattern=r"^sha256:[0-9a-f]{64}$",
+            description="digest of the folder's files at `commit` (pgolf.sources.folder_digest): verifies --source",
+        ),
+    ] = None
 
     @field_validator("records_folder")
     @classmethod
@@ -98,8 +108,21 @@ class Manifest(_Model):
     seeds: Annotated[list[int], Field(min_length=1)]
     nproc_per_node: Annotated[int, Field(ge=1)] = 8
     image: Annotated[str | None, Field(pattern=_IMAGE)] = None
-    extra_pip: list[str] = Field(default_factory=list)
-    extra_apt: list[str] = Field(default_factory=list)
+    image_name: str | None = Field(
+        default=None, description="the pgolf image (pgolf/resources/images.toml) when `image` pins none"
+    )
+    requires: list[Tool] = Field(
+        default_factory=list, description="programs the run calls; the preflight checks each before training"
+    )
+    imports: list[str] = Field(
+        default_factory=list, description="third-party modules the code imports; the preflight imports each"
+    )
+    extra_pip: list[str] = Field(
+        default_factory=list, description="requirements beyond the image's; installed by the backend before the run"
+    )
+    extra_apt: list[str] = Field(
+        default_factory=list, description="apt packages beyond the image's; installed by the backend before the run"
+    )
     setup: list[Annotated[list[str], Field(min_length=1)]] = Field(
         default_factory=list, description="argv lists run in the copied submission folder before training"
     )

@@ -58,6 +58,7 @@ class ExportedSource(BaseModel):
     tree: str  # git tree id of the records folder at `commit`: the content's identity
     records_folder: str
     path: Path  # the read-only exported folder
+    content: str  # folder_digest(path)
     verified: Literal["pr_head", "default_branch", "moved"]
     warnings: list[str] = Field(default_factory=list)
 
@@ -112,7 +113,16 @@ class GitCache:
         key = hashlib.sha256(redact(remote).encode()).hexdigest()[:12]
         local = f"refs/pgolf/{key}/{ref.removeprefix('refs/')}"
         try:
-            self.git("fetch", "--quiet", "--no-tags", remote, f"+{ref}:{local}", timeout_s=_FETCH_TIMEOUT_S)
+            # --update-shallow: the remote may be a shallow mirror (the challenge snapshot is one).
+            self.git(
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "--update-shallow",
+                remote,
+                f"+{ref}:{local}",
+                timeout_s=_FETCH_TIMEOUT_S,
+            )
         except proc.CommandFailed as exc:
             raise EnvironmentMissing(f"cannot fetch {ref} from {redact(remote)}: {exc.output.strip()[-300:]}") from exc
         return self.git("rev-parse", "--verify", f"{local}^{{commit}}").strip()
@@ -129,6 +139,13 @@ class GitCache:
         except proc.CommandFailed:
             return False
         return True
+
+    def changed_paths(self, old: str, new: str, under: str) -> list[tuple[str, str]]:
+        """(status, path) of every file that differs between two trees below `under` (two-dot: the
+        snapshot is shallow, so there may be no merge base to diff against)."""
+        out = self.git("diff", "--no-renames", "--name-status", "-z", old, new, "--", under)
+        fields = out.split("\0")
+        return [(status, path) for status, path in zip(fields[0::2], fields[1::2], strict=False) if path]
 
     def tree_of(self, commit: str, folder: str) -> str | None:
         try:
@@ -171,10 +188,10 @@ def manifest_source(manifest: Manifest) -> PinnedSource:
 
 
 def _verify(
-    cache: GitCache, remote: str, pr: int, source: PinnedSource, head: str, allow_moved: bool
+    cache: GitCache, remote: str, pr: int, source: PinnedSource, head: str | None, allow_moved: bool
 ) -> tuple[str, Literal["pr_head", "default_branch", "moved"], list[str]]:
     commit = cache.resolve(source.commit)
-    if commit == head:
+    if head is not None and commit == head:
         return commit, "pr_head", []
     main_tip = cache.fetch(remote, DEFAULT_BRANCH)
     commit = commit or cache.resolve(source.commit)
@@ -184,13 +201,20 @@ def _verify(
         with contextlib.suppress(proc.CommandFailed):
             cache.git("fetch", "--quiet", "--no-tags", remote, source.commit, timeout_s=_FETCH_TIMEOUT_S)
         commit = cache.resolve(source.commit)
+    where = f"refs/pull/{pr}/head ({head[:12]})" if head else f"refs/pull/{pr}/head (absent)"
     if commit is None:
         raise SourceError(
-            f"manifest commit {source.commit} of PR #{pr} is not in refs/pull/{pr}/head ({head[:12]}) nor on "
+            f"manifest commit {source.commit} of PR #{pr} is not in {where} nor on "
             f"{DEFAULT_BRANCH} of {redact(remote)}: fix [source].commit (pgolf does not guess a commit)"
         )
     if cache.is_ancestor(commit, main_tip):
-        return commit, "default_branch", [f"PR head is {head}; the manifest pins {commit} on {DEFAULT_BRANCH}"]
+        return (
+            commit,
+            "default_branch",
+            [f"PR head is {head or 'absent'}; the manifest pins {commit} on {DEFAULT_BRANCH}"],
+        )
+    if head is None:
+        raise EnvironmentMissing(f"cannot fetch refs/pull/{pr}/head from {redact(remote)}, and {commit} is not on main")
     moved = f"refs/pull/{pr}/head is {head}, the manifest pins {commit}"
     if not allow_moved:
         raise SourceError(f"{moved}: the PR moved since the manifest was written; re-check it, or pass --allow-moved")
@@ -204,26 +228,50 @@ def resolve_pr(
     if manifest.pr is not None and manifest.pr != pr:
         raise SourceError(f"manifest {manifest.name} is for PR #{manifest.pr}, not #{pr}")
     source = manifest_source(manifest)
+    content = manifest.source.content if manifest.source is not None else None
+    return resolve_pinned(pr, source, repo, allow_moved=allow_moved, root=root, content=content)
+
+
+def resolve_pinned(
+    pr: int,
+    source: PinnedSource,
+    repo: str | None = None,
+    *,
+    allow_moved: bool = False,
+    root: Path | None = None,
+    content: str | None = None,
+) -> ExportedSource:
+    """Fetch PR `pr`, verify the pinned commit against its head (or main), export the folder."""
     remote = remote_url(source, repo)
     base = root or cache_root()
     cache = GitCache(base / "git")
     cache.ensure()
     ref = f"refs/pull/{pr}/head"
-    head = cache.fetch(remote, ref)
+    try:
+        head: str | None = cache.fetch(remote, ref)
+    except EnvironmentMissing:
+        head = None  # a merged PR pinned at a main commit may have no head in a mirror: _verify decides
     commit, verified, warnings = _verify(cache, remote, pr, source, head, allow_moved)
     tree = cache.tree_of(commit, source.records_folder)
     if tree is None:
         raise SourceError(f"{source.records_folder} is not a folder at commit {commit} of {redact(remote)}")
     path = export_folder(cache, commit, source.records_folder, base / "sources")
+    digest = folder_digest(path)
+    if content not in (None, digest):
+        raise SourceError(
+            f"{source.records_folder} at {commit[:12]} has content {digest[:19]}, the manifest pins "
+            f"{(content or '')[:19]}: the manifest does not describe this commit"
+        )
     return ExportedSource(
         pr=pr,
         remote=redact(remote),
         ref=ref,
-        head=head,
+        head=head or "",
         commit=commit,
         tree=tree,
         records_folder=source.records_folder,
         path=path,
+        content=digest,
         verified=verified,
         warnings=warnings,
     )
@@ -249,6 +297,48 @@ def export_folder(cache: GitCache, commit: str, folder: str, sources: Path) -> P
     return target
 
 
+def folder_digest(folder: Path) -> str:
+    """`sha256:<hex>` over every file's relative path and git blob id, in path order.
+
+    Content only (no modes, no times): an export of a commit and a checkout of it agree, so a
+    `--source DIR` can be verified against the commit a manifest pins without the repository.
+    Symlinks count by their target text, as git stores them.
+    """
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        here = Path(dirpath)
+        for name in filenames + [d for d in dirnames if (here / d).is_symlink()]:
+            path = here / name
+            data = str(path.readlink()).encode() if path.is_symlink() else path.read_bytes()
+            blob = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+            entries.append(f"{path.relative_to(folder).as_posix()}\0{blob}\n")
+    return "sha256:" + hashlib.sha256("".join(sorted(entries)).encode()).hexdigest()
+
+
+def verify_source_dir(manifest: Manifest, folder: Path) -> list[str]:
+    """Check a `--source DIR` against the manifest's pinned content; the notes for the run's evidence.
+
+    Raises SourceError on a mismatch. A manifest without a content digest (a hand-written one)
+    cannot be verified offline: the note says so.
+    """
+    if manifest.source is None:
+        return [f"--source {folder}: a local manifest pins no commit; the folder is run as it is"]
+    want = manifest.source.content
+    if want is None:
+        return [
+            f"--source {folder}: not verified (the manifest pins commit {manifest.source.commit} but no content "
+            "digest; `pgolf manifest infer --pr N` writes one)"
+        ]
+    got = folder_digest(folder)
+    if got != want:
+        raise SourceError(
+            f"--source {folder} is not {manifest.source.records_folder} at commit {manifest.source.commit}: "
+            f"content {got[:19]} != {want[:19]} (pass the exported folder, or drop --source to fetch it)"
+        )
+    return [f"--source {folder}: content matches commit {manifest.source.commit} ({want[:19]}...)"]
+
+
 def make_read_only(folder: Path) -> None:
     """Files 0444, folders 0555 (the folder itself included): a run copies, it never writes here."""
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
@@ -267,3 +357,80 @@ def remove_export(path: Path) -> None:
     for dirpath, _dirnames, _filenames in os.walk(path, followlinks=False):
         Path(dirpath).chmod(0o755)
     shutil.rmtree(path)
+
+
+# --- PR discovery: which records folder a PR adds ----------------------------------------------------
+
+
+class PrHead(BaseModel):
+    """What `refs/pull/N/head` holds: its commit and the records folder it adds (the one judged)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pr: int
+    remote: str  # redacted
+    ref: str
+    head: str
+    main: str | None  # the default branch's tip the head was compared with
+    records_folder: str
+    candidates: list[str]  # every folder the head adds (one was chosen)
+    how: str  # why this folder
+
+
+def _records_folder_of(path: str) -> str | None:
+    from pgolf.realrepo.snapshot import record_folder_of
+
+    return record_folder_of(path)
+
+
+def discover_pr(pr: int, repo: str | None = None, *, folder: str | None = None, root: Path | None = None) -> PrHead:
+    """Fetch refs/pull/N/head (and main), and find the records folder the PR adds.
+
+    The folders of the paths the head adds (status A against main) that main does not have; with
+    several, those holding a submission.json; `folder` chooses explicitly. A PR that adds no folder
+    (merged with identical content, or edits only) needs `folder`.
+    """
+    remote = remote_url(SourceRef(records_folder="records"), repo)
+    cache = GitCache((root or cache_root()) / "git")
+    cache.ensure()
+    ref = f"refs/pull/{pr}/head"
+    head = cache.fetch(remote, ref)
+    try:
+        main: str | None = cache.fetch(remote, DEFAULT_BRANCH)
+    except EnvironmentMissing:
+        main = None  # a mirror of PR heads only: every folder of the head is a candidate
+    if folder is not None:
+        if cache.tree_of(head, folder) is None:
+            raise SourceError(f"{folder} is not a folder at {ref} ({head[:12]}) of {redact(remote)}")
+        return PrHead(
+            pr=pr, remote=redact(remote), ref=ref, head=head, main=main, records_folder=folder,
+            candidates=[folder], how="named by FOLDER / --folder",
+        )  # fmt: skip
+    changed = cache.changed_paths(main, head, "records/") if main is not None else []
+    # Added files inside a folder main already has are edits of that record, not a new one.
+    folders = {f for status, path in changed if status == "A" and (f := _records_folder_of(path)) is not None}
+    added = sorted(f for f in folders if main is None or cache.tree_of(main, f) is None)
+    if not added:
+        raise SourceError(
+            f"{ref} ({head[:12]}) adds no records folder relative to {DEFAULT_BRANCH} of {redact(remote)}; "
+            "pass the folder (make reproduce PR=N FOLDER=records/<track>/<name>)"
+        )
+    chosen, how = added, "the only records folder the PR adds"
+    if len(added) > 1:
+        chosen = [f for f in added if _has_blob(cache, head, f"{f}/submission.json")]
+        how = "the only added folder with a submission.json"
+    if len(chosen) != 1:
+        raise SourceError(
+            f"{ref} adds {len(added)} records folders ({', '.join(added)}); choose one with FOLDER=<path>"
+        )
+    return PrHead(
+        pr=pr, remote=redact(remote), ref=ref, head=head, main=main, records_folder=chosen[0],
+        candidates=added, how=how,
+    )  # fmt: skip
+
+
+def _has_blob(cache: GitCache, commit: str, path: str) -> bool:
+    try:
+        return cache.git("cat-file", "-t", f"{commit}:{path}").strip() == "blob"
+    except proc.CommandFailed:
+        return False

@@ -29,6 +29,7 @@ from pgolf.runner.trace import TraceClock
 _REAP_WAIT_S = 5.0
 _READER_JOIN_S = 5.0
 _PROBE_TIMEOUT_S = 120.0
+PREFLIGHT_SCRIPT = Path(__file__).resolve().parents[2] / "docker" / "preflight.py"
 
 
 class ProcessGroup:
@@ -168,7 +169,7 @@ class LocalBackend:
                 f"torch is not importable by {python} ({probe.get('torch_error', 'no torch')}): "
                 "install the runner extra (pip install -e '.[runner]') or pass --python"
             )
-        notes: list[str] = []
+        notes = self._checks(spec, env)
         smi = None
         try:
             smi = proc.run(fingerprint.NVIDIA_SMI_QUERY, env=env, timeout_s=30).output
@@ -176,6 +177,22 @@ class LocalBackend:
             notes.append(f"nvidia-smi unavailable: {exc}")
         self.fingerprint = fingerprint.build(probe, smi, "local", "local", notes)
         return self.fingerprint
+
+    def _checks(self, spec: RunSpec, env: dict[str, str]) -> list[str]:
+        """docker/preflight.py with the run's interpreter: modules, FA3 (or the allowed shim), the
+        programs the run calls, GPUs. Raises EnvironmentMissing in seconds with the one-line reason."""
+        if spec.preflight is None:
+            return []
+        if not PREFLIGHT_SCRIPT.is_file():
+            return [f"preflight not run: {PREFLIGHT_SCRIPT} is absent (a pgolf source checkout ships it)"]
+        shim = [p for p in spec.env.get("PYTHONPATH", "").split(":") if p.rstrip("/").endswith("shim")]
+        argv = [spec.command[0], str(PREFLIGHT_SCRIPT), *spec.preflight.args()]
+        try:
+            output = proc.run(argv, env={**env, "PYTHONPATH": ":".join(shim)}, timeout_s=_PROBE_TIMEOUT_S).output
+        except proc.CommandFailed as exc:
+            reason = next((ln for ln in exc.output.splitlines() if ln.startswith("preflight failed:")), str(exc))
+            raise EnvironmentMissing(f"{reason} (remedy: install what is missing, or run the image)") from exc
+        return [f"preflight ok: {shlex.join(spec.preflight.args())}", *_summary(output)]
 
     def run(self, spec: RunSpec, sink: LineSink = no_sink) -> SeedRecord:
         stage(spec)
@@ -210,6 +227,18 @@ class LocalBackend:
             fingerprint=self.fingerprint,
             trace_clock=TraceClock("monotonic", t0_ns, t0_wall),
         )
+
+
+def _summary(output: str) -> list[str]:
+    """One note per preflight check: `name: detail`."""
+    import json
+
+    try:
+        start = output.index("{")
+        checks = json.loads(output[start : output.rindex("}") + 1]).get("checks", [])
+    except ValueError:
+        return []
+    return [f"preflight {c.get('name')}: {c.get('detail')}" for c in checks if isinstance(c, dict)]
 
 
 def host_python() -> str:

@@ -70,6 +70,32 @@ class RunBudget(_Frozen):
         return self.train_s + self.eval_s + self.slack_s
 
 
+class PreflightSpec(_Frozen):
+    """What docker/preflight.py checks before the first seed, in seconds, instead of after training."""
+
+    modules: list[str]  # must import
+    flash_attn: bool  # flash_attn_interface must import (FA3, or the shim when allowed)
+    allow_shim: bool
+    tools: list[str]  # programs the run calls (pyminify, lrzip, gcc)
+    dists: list[str] = Field(default_factory=list)  # extra_pip distributions that must be installed
+    gpus: int  # exact count; -1: not checked (a CPU run)
+    capability: str  # "9.0" (H100) or "any"
+    torch: str | None = None  # the exact torch.__version__, when the image fixes it
+
+    def args(self) -> list[str]:
+        out = ["--gpus", str(self.gpus), "--capability", self.capability, "--modules", ",".join(self.modules)]
+        out += ["--tools", ",".join(self.tools)]
+        if not self.flash_attn:
+            out.append("--no-flash-attn")
+        if self.allow_shim:
+            out.append("--allow-shim")
+        if self.dists:
+            out += ["--dists", ",".join(self.dists)]
+        if self.torch:
+            out += ["--torch", self.torch]
+        return out
+
+
 class RunSpec(_Frozen):
     """One seed of one reproduction, fully resolved: a backend needs nothing else."""
 
@@ -93,6 +119,7 @@ class RunSpec(_Frozen):
     code_files: list[str]
     claim: SeedClaim | None = None
     container: ContainerSpec | None = None
+    preflight: PreflightSpec | None = None
 
     # Layout: the run's writable area is seed_dir/out (the one writable mount in a container); our
     # own logs and the record sit beside it, out of the submission's reach.
@@ -155,6 +182,10 @@ class RunOptions(_Frozen):
     slack_s: float | None = None
     term_grace_s: float | None = None
     shm_size: str | None = None
+    profile: Literal["official", "smoke"] = "official"  # pgolf.runner.profiles
+    deviations: list[str] = Field(default_factory=list)  # what the profile (and --shim) changed
+    shim_dir: Path | None = None  # --shim: the SDPA flash_attn_interface stand-in, first on PYTHONPATH
+    shared_compile_cache: bool = False  # compile caches kept across seeds (smoke) instead of cold per seed
 
 
 class Plan(_Frozen):
@@ -170,6 +201,12 @@ class Plan(_Frozen):
     track: str
     manifest: Manifest
     specs: list[RunSpec]
+    profile: Literal["official", "smoke"] = "official"
+    deviations: list[str] = Field(default_factory=list)  # non-empty: the run is not official
+
+    @property
+    def official(self) -> bool:
+        return not self.deviations
 
 
 # --------------------------------------------------------------------------------------------- recording

@@ -19,7 +19,16 @@ from pydantic import BaseModel, ConfigDict
 from pgolf.errors import UsageError
 from pgolf.manifest import RUNNER_OWNED_ENV, Manifest
 from pgolf.ruleset import TrackLimits, load_ruleset
-from pgolf.runner.model import ContainerSpec, DataLocation, Mount, Plan, RunBudget, RunOptions, RunSpec
+from pgolf.runner.model import (
+    ContainerSpec,
+    DataLocation,
+    Mount,
+    Plan,
+    PreflightSpec,
+    RunBudget,
+    RunOptions,
+    RunSpec,
+)
 
 
 class DeadlineDefaults(BaseModel):
@@ -67,7 +76,12 @@ def plan_hash(manifest: Manifest, options: RunOptions) -> str:
         "nproc": options.nproc_per_node or manifest.nproc_per_node,
         "ruleset": options.ruleset or manifest.ruleset,
         "image": options.image or manifest.image,
-        "data": None if data is None or data.variant == "synth" else data.model_dump(mode="json"),
+        # Data the run folder itself holds (synthesized, or made for a smoke run) is decided by the rest.
+        "data": None
+        if data is None or data.variant == "synth" or options.profile == "smoke"
+        else data.model_dump(mode="json"),
+        "profile": options.profile,
+        "deviations": options.deviations,
     }
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
@@ -114,9 +128,10 @@ class _Paths(BaseModel):
     cache: str
     home: str | None
     hook: str
+    shim: str | None = None
 
 
-def _local_paths(seed_dir: Path, data: DataLocation, hook_dir: Path) -> _Paths:
+def _local_paths(seed_dir: Path, data: DataLocation, hook_dir: Path, shared_cache: bool) -> _Paths:
     out = seed_dir / "out"  # RunSpec.out_dir
     return _Paths(
         workdir=str(out / "work"),
@@ -124,7 +139,7 @@ def _local_paths(seed_dir: Path, data: DataLocation, hook_dir: Path) -> _Paths:
         tokenizer=None if data.tokenizer_path is None else str(data.tokenizer_path),
         artifacts=str(out / "artifacts"),
         trace=str(out / "trace"),
-        cache=str(out / "cache"),
+        cache=str(seed_dir.parent / "cache" if shared_cache else out / "cache"),
         home=None,
         hook=str(hook_dir),
     )
@@ -167,7 +182,9 @@ def _env(
             "TRITON_CACHE_DIR": f"{paths.cache}/triton",
             "PGOLF_TRACE_DIR": paths.trace,
             "PGOLF_TRACE_PREFIXES": paths.dataset,
-            "PYTHONPATH": paths.hook + (f":{manifest.env['PYTHONPATH']}" if "PYTHONPATH" in manifest.env else ""),
+            "PYTHONPATH": ":".join(
+                [paths.hook, *([paths.shim] if paths.shim else []), *filter(None, [manifest.env.get("PYTHONPATH")])]
+            ),
         }
     )
     if paths.tokenizer is not None:
@@ -228,9 +245,13 @@ def _spec(
     container = None
     if options.backend == "docker":
         paths = _container_paths(data)
+        if options.shim_dir is not None:  # the image's copy (docker/Dockerfile.*)
+            paths = paths.model_copy(update={"shim": "/opt/pgolf/shim"})
         container = _container(manifest, options, data, seed_dir, run_id, seed)
     else:
-        paths = _local_paths(seed_dir, data, options.hook_dir)
+        paths = _local_paths(seed_dir, data, options.hook_dir, options.shared_compile_cache)
+        if options.shim_dir is not None:
+            paths = paths.model_copy(update={"shim": str(options.shim_dir)})
     return RunSpec.model_validate(
         {
             **common,
@@ -245,6 +266,24 @@ def _spec(
     )
 
 
+def _dist_name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0]
+
+
+def _preflight(manifest: Manifest, options: RunOptions, track: TrackLimits, nproc: int) -> PreflightSpec:
+    modules = [m for m in manifest.imports if m != "flash_attn_interface"] or ["torch"]
+    official_hardware = track.record and options.profile == "official"
+    return PreflightSpec(
+        modules=modules,
+        flash_attn="flash_attn_interface" in manifest.imports,
+        allow_shim=options.shim_dir is not None,
+        tools=list(manifest.requires),
+        dists=[_dist_name(r) for r in manifest.extra_pip],
+        gpus=nproc if track.record else -1,
+        capability="9.0" if official_hardware else "any",
+    )
+
+
 def plan(manifest: Manifest, options: RunOptions) -> Plan:
     """Expand a manifest into run specs. Raises UsageError for what cannot be planned."""
     data = options.data
@@ -253,13 +292,15 @@ def plan(manifest: Manifest, options: RunOptions) -> Plan:
     ruleset_id, track = _track(manifest, options)
     run_id = options.run_id or default_run_id(manifest, options)
     run_dir = options.out_dir / manifest.name / run_id
+    nproc = options.nproc_per_node or manifest.nproc_per_node
     common: dict[str, object] = {  # what every seed shares
         "name": manifest.name,
         "run_id": run_id,
         "backend": options.backend,
         "source_dir": options.source_dir,
         "setup": manifest.setup,
-        "command": _launch(manifest, options, options.nproc_per_node or manifest.nproc_per_node),
+        "command": _launch(manifest, options, nproc),
+        "preflight": _preflight(manifest, options, track, nproc),
         "overridden_env": [k for k in RUNNER_OWNED_ENV if k in manifest.env],
         "data": data,
         "budget": _budget(manifest, track, options),
@@ -278,4 +319,6 @@ def plan(manifest: Manifest, options: RunOptions) -> Plan:
         track=track.name,
         manifest=manifest,
         specs=[_spec(manifest, options, data, run_dir, seed, common) for seed in options.seeds or manifest.seeds],
+        profile=options.profile,
+        deviations=options.deviations,
     )

@@ -89,3 +89,43 @@ def planned_synth(manifest: Manifest, out: Path) -> DataLocation:
         tokenizer_path=(out / "tokenizers" / tokenizer).resolve(),
         vocab_size=manifest.dataset.vocab_size,
     )
+
+
+def fetched(manifest: Manifest, dry_run: bool, notes: list[str]) -> tuple[DataLocation, list[str]]:
+    """A challenge variant from the data cache, downloaded first when absent (pgolf data fetch).
+
+    The dry run contacts no Hub: it shows the pin (or that the current revision will be resolved
+    and recorded, trust on first use) and where the files will be.
+    """
+    from pgolf.data.fetch import default_cache_dir, fetch_variant
+    from pgolf.data.lock import load_lock
+
+    spec = manifest.dataset
+    try:
+        source = load_lock().variant(spec.variant)
+    except Exception as exc:  # the lock raises its own error types; all mean "unknown variant" here
+        raise UsageError(f"manifest {manifest.name}: unknown dataset variant {spec.variant!r}: {exc}") from exc
+    revision = source.revision if source.pinned else "unpinned"
+    how = [
+        f"fetched with huggingface_hub from {source.repo_id} ({source.dataset_repo_dir}: val, byte sidecar"
+        f"{'' if source.byte_sidecar else ' (none)'}, the first {spec.train_shards} train shards; "
+        f"{source.tokenizer_repo_path}): pgolf data fetch {spec.variant} --train-shards {spec.train_shards}",
+        f"revision: {source.revision} (data lock)"
+        if source.pinned
+        else "revision: unpinned in the data lock: the current commit is resolved at fetch, recorded in the run's "
+        "evidence and the user lock, and every file's size and sha256 checked (trust on first use)",
+    ]
+    root = default_cache_dir() / spec.variant / revision
+    if dry_run:
+        location = DataLocation(
+            variant=spec.variant,
+            dataset_dir=root / source.dataset_repo_dir,
+            tokenizer_path=root / source.tokenizer_repo_path,
+            vocab_size=load_ruleset(manifest.ruleset).data.variants[spec.variant].vocab_size
+            if spec.variant in load_ruleset(manifest.ruleset).data.variants
+            else spec.vocab_size,
+        )
+        return location, [*how, f"into {root}"]
+    result = fetch_variant(spec.variant, train_shards=spec.train_shards)
+    notes.append(f"data {spec.variant}: {result.repo_id}@{result.revision}, {len(result.downloaded)} files downloaded")
+    return locate(manifest, result.root, result.tokenizer_path), [*how, f"into {result.root}"]

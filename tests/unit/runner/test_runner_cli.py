@@ -79,14 +79,14 @@ def test_dry_run_prints_a_valid_plan_and_runs_nothing(
 ) -> None:
     fake = FakeBackend(record_for)
     _use(monkeypatch, fake)
-    assert main([*ARGS, "--dry-run", "--seeds", "5,6"]) == 0
+    assert main([*ARGS, "--dry-run", "--format", "json", "--seeds", "5,6"]) == 0
     the_plan = Plan.model_validate_json(capsys.readouterr().out)
     assert [s.seed for s in the_plan.specs] == [5, 6]
     assert fake.ran == [] and not (repo / "reports").exists()
 
 
 def test_dry_run_of_the_synth_dataset_writes_no_data(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["reproduce", "toy", "--dry-run"]) == 0
+    assert main(["reproduce", "toy", "--dry-run", "--format", "json"]) == 0
     spec = json.loads(capsys.readouterr().out)["specs"][0]
     assert spec["data"]["dataset_dir"].endswith("data/datasets/fineweb10B_synth512")
     assert not (repo / "reports").exists()

@@ -166,7 +166,8 @@ PROBE_OK = 'PGOLF_PROBE {"python": "3.11.7", "torch": "2.13.0+cpu", "cuda": null
 
 def _probe(monkeypatch: pytest.MonkeyPatch, outputs: dict[str, str | Exception]) -> None:
     def run(argv: Sequence[str], **kwargs: Any) -> proc.Completed:
-        result = outputs["smi" if argv[0] == "nvidia-smi" else "python"]
+        kind = "smi" if argv[0] == "nvidia-smi" else "preflight" if str(argv[1]).endswith("preflight.py") else "python"
+        result = outputs.get(kind, '{"ok": true, "checks": []}')
         if isinstance(result, Exception):
             raise result
         return proc.Completed(list(argv), 0, result)
@@ -178,7 +179,19 @@ def test_preflight_fingerprints_the_run_interpreter(tmp_path: Path, monkeypatch:
     _probe(monkeypatch, {"python": PROBE_OK, "smi": proc.CommandFailed(["nvidia-smi"], None, "not found")})
     fp = LocalBackend(FakeClock()).preflight(_spec(tmp_path))
     assert fp.torch == "2.13.0+cpu" and fp.gpu_count == 0 and fp.image_digest == "local"
-    assert "nvidia-smi unavailable" in fp.notes[0]
+    assert any("nvidia-smi unavailable" in note for note in fp.notes)
+    assert fp.notes[0].startswith("preflight ok: --gpus")
+
+
+def test_a_failed_preflight_stops_the_run_with_its_one_line_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed = proc.CommandFailed(
+        ["python", "preflight.py"], 1, '{"ok": false}\npreflight failed: lrzip: not found on PATH\n'
+    )
+    _probe(monkeypatch, {"python": PROBE_OK, "smi": "", "preflight": failed})
+    with pytest.raises(EnvironmentMissing, match=r"^preflight failed: lrzip: not found on PATH"):
+        LocalBackend(FakeClock()).preflight(_spec(tmp_path))
 
 
 def test_preflight_reads_gpus_from_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
