@@ -226,7 +226,8 @@ def reproduce(  # one parameter per CLI option
         options = options.model_copy(update={"run_id": run_id or f"{default_run_id(manifest, options)}-{stamp}"})
     data, tokenizer = (p.resolve() if p is not None else None for p in (data, tokenizer))
     notes = list(resolved.notes)
-    location, data_lines = _data(manifest, options, data, tokenizer, dry_run, notes)
+    # Planned first, made later: the preflight runs before any data is downloaded or prepared.
+    location, data_lines = _data(manifest, options, data, tokenizer, True, notes)
     options = options.model_copy(update={"data": location})
     the_plan = plan(manifest, options)
     if dry_run:
@@ -235,10 +236,24 @@ def reproduce(  # one parameter per CLI option
         else:
             click.echo(plan_text(the_plan, resolved.inference, data_lines, notes), nl=False)
         return EXIT_OK
+    backend_impl = BACKENDS[the_plan.backend](options)
+    fingerprint = None
+    if the_plan.specs:
+        click.echo(f"preflight ({the_plan.backend})", err=True)
+        fingerprint = backend_impl.preflight(the_plan.specs[0])
+    location, data_lines = _data(manifest, options, data, tokenizer, False, notes)
+    if location != options.data:  # a revision resolved at fetch time (trust on first use) moves the data
+        options = options.model_copy(update={"data": location})
+        the_plan = plan(manifest, options)
     write_inputs(the_plan, resolved.inference, notes, data_lines)
     click.echo(f"reproducing {manifest.name} ({resolved.origin}) into {the_plan.run_dir}", err=True)
-    backend_impl = BACKENDS[the_plan.backend](options)
-    record = execute(the_plan, backend_impl, sink=_sink(quiet), progress=lambda m: click.echo(m, err=True))
+    record = execute(
+        the_plan,
+        backend_impl,
+        sink=_sink(quiet),
+        progress=lambda m: click.echo(m, err=True),
+        fingerprint=fingerprint,
+    )
     _report(record, the_plan)
     passed = record.passed
     click.echo(f"{manifest.name}: {'all seeds passed' if passed else 'FAILED'} ({the_plan.run_dir})", err=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from pgolf.runner.backend import Backend
 from pgolf.runner.capture import LineSink, no_sink
-from pgolf.runner.model import Plan, RunRecord, SeedRecord
+from pgolf.runner.model import EnvFingerprint, Plan, RunRecord, SeedRecord
 from pgolf.runner.store import RunStore, load_run
 
 Progress = Callable[[str], None]
@@ -36,8 +36,16 @@ def summary(record: SeedRecord) -> str:
     return line
 
 
-def execute(plan: Plan, backend: Backend, *, sink: LineSink = no_sink, progress: Progress = _quiet) -> RunRecord:
-    """Resume-aware: seeds with a record are skipped; an interrupted seed's folder is moved aside."""
+def execute(
+    plan: Plan,
+    backend: Backend,
+    *,
+    sink: LineSink = no_sink,
+    progress: Progress = _quiet,
+    fingerprint: EnvFingerprint | None = None,
+) -> RunRecord:
+    """Resume-aware: seeds with a record are skipped; an interrupted seed's folder is moved aside.
+    `fingerprint`: the caller already ran the backend's preflight (before preparing data)."""
     store = RunStore(plan)
     store.open()
     pending = store.pending()
@@ -46,8 +54,7 @@ def execute(plan: Plan, backend: Backend, *, sink: LineSink = no_sink, progress:
         if done is not None:
             progress(f"seed {spec.seed}: finished earlier ({done.status.value}), skipped")
     if pending:
-        fingerprint = backend.preflight(pending[0])
-        store.refresh(fingerprint)
+        store.refresh(fingerprint or backend.preflight(pending[0]))
     for spec in pending:
         store.prepare(spec)
         progress(f"seed {spec.seed}: running ({backend.name}, deadline {spec.budget.deadline_s:.0f}s)")
