@@ -17,7 +17,9 @@ REALREPO_ARGS ?=
 
 help:
 	@echo "make reproduce PR=example   train+evaluate the bundled example on CPU, then audit it"
-	@echo "make reproduce PR=2135      reproduce a PR from its manifest (needs GPUs, data, image)"
+	@echo "make reproduce PR=2135      reproduce a PR from its own files (needs GPUs, data, image)"
+	@echo "   variables: DRY_RUN=1 BACKEND=local|docker DATA=dir IMAGE=ref SEEDS=42,314 NPROC=8"
+	@echo "              PROFILE=official|smoke SHIM=1 FOLDER=records/... OUT=reports ARGS='...'"
 	@echo "make check-example          pgolf check on the bundled example submission"
 	@echo "make test                   unit, integration and corpus tests"
 	@echo "make lint                   ruff + mypy --strict"
@@ -72,8 +74,15 @@ bench: venv
 realrepo: venv
 	$(BIN)/python -m pgolf.realrepo $(REALREPO_ARGS)
 
+# Each variable passes through to `pgolf reproduce` only when set (its defaults live in the CLI).
+REPRODUCE_ARGS = $(if $(BACKEND),--backend $(BACKEND)) $(if $(DATA),--data $(DATA)) \
+	$(if $(IMAGE),--image $(IMAGE)) $(if $(SEEDS),--seeds $(SEEDS)) $(if $(NPROC),--nproc $(NPROC)) \
+	$(if $(PROFILE),--profile $(PROFILE)) $(if $(filter 1 yes true,$(SHIM)),--shim) \
+	$(if $(FOLDER),--folder $(FOLDER)) $(if $(OUT),--out $(OUT)) \
+	$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(ARGS)
+
 reproduce: venv
-	$(BIN)/pgolf reproduce $(PR)
+	$(BIN)/pgolf reproduce $(PR) $(REPRODUCE_ARGS)
 
 check-example: venv
 	$(BIN)/pgolf check submissions/example

@@ -60,8 +60,37 @@ def _source(manifest: Manifest, export: bool, repo: str | None) -> tuple[Path | 
     return exported.path, [], list(exported.warnings)
 
 
+def _inferred(requested: str, pr: int, workdir: Path, repo: str | None) -> Submission:
+    """A PR with no manifest file: inferred from the PR's own folder (pgolf.infer), which is fetched and
+    exported here even in a dry run (as `pgolf reproduce --dry-run` does); the inferred manifest is
+    written beside the cache and uploaded, and the node checks `--source` against its content digest."""
+    from pgolf import sources
+    from pgolf.infer.pr import infer_pr
+    from pgolf.infer.render import manifest_toml
+
+    found = infer_pr(pr, repo=repo, override_path=None)
+    manifest = found.inference.manifest
+    file = sources.cache_root() / "manifests" / f"{manifest.name}-{found.exported.commit[:12]}.toml"
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(manifest_toml(manifest, found.inference), encoding="utf-8")
+    return Submission(
+        requested=requested,
+        manifest=manifest,
+        manifest_file=file,
+        target="",  # filled by the planner with the upload path
+        in_workdir=False,
+        source_dir=found.exported.path,
+        notes=[f"manifest inferred from {found.exported.ref} ({found.exported.commit[:12]})", *found.exported.warnings],
+    )
+
+
 def resolve(requested: str, workdir: Path, *, export: bool, repo: str | None = None) -> Submission:
     """One target. Raises UsageError/InputError (exit 2) for a missing or malformed manifest."""
+    from pgolf.infer.target import pr_number
+
+    pr = pr_number(requested)
+    if pr is not None and not manifest_path(requested, workdir).is_file():
+        return _inferred(requested, pr, workdir, repo)
     manifest = load_manifest(requested, workdir)
     file = manifest_path(requested, workdir).resolve()
     inside = _relative(file, workdir)

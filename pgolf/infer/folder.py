@@ -174,6 +174,9 @@ def _dataset(
             seen.append((by_repo, f"the download at {readme[0]}:{d.line} ({d.repo_id or d.variant})"))
             break
     if not seen:
+        synth = _synth(logs, cmd, c)
+        if synth is not None:
+            return synth, downloads
         c.warnings.append("dataset variant: no val_tokens line, DATA_PATH or download block names a known variant")
         return None, downloads
     variant, source = seen[0]
@@ -209,8 +212,27 @@ def _dataset(
     return DatasetSpec(variant=variant, train_shards=count), downloads
 
 
+_SYNTH_DIR = re.compile(r"^fineweb10B_synth(\d+)$")
+
+
+def _synth(logs: list[ParsedLog], cmd: RunCommand | None, c: _Collector) -> DatasetSpec | None:
+    """pgolf's own synthetic dataset (`pgolf data synth`, folder fineweb10B_synth<V>): made, never fetched."""
+    named = [(log.dataset_path.value, f"{log.path}:{log.dataset_path.line}") for log in logs if log.dataset_path]
+    if cmd is not None and "DATA_PATH" in cmd.env:
+        named.append((cmd.env["DATA_PATH"], "DATA_PATH in the README command"))
+    for path, where in named:
+        m = _SYNTH_DIR.match(PurePosixPath(path.rstrip("/")).name)
+        if m is None:
+            continue
+        shards = next((log.train_shards.value for log in logs if log.train_shards), 1)
+        c.fact("dataset.variant", "synth", f"pgolf's synthetic dataset {m[0]} ({where})")
+        c.fact("dataset.vocab_size", m[1], where)
+        return DatasetSpec(variant="synth", train_shards=shards, vocab_size=int(m[1]))
+    return None
+
+
 def _data_fetch(spec: DatasetSpec | None, downloads: list[Download]) -> DataFetch | None:
-    if spec is None:
+    if spec is None or spec.synthetic:
         return None
     source = load_lock().variants.get(spec.variant)
     if source is None:

@@ -30,15 +30,17 @@ def test_dry_run_prints_the_plan_and_its_cost_offline(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     monkeypatch.chdir(ROOT)
-    code = main(["fanout", "--dry-run", "2135", "1855", "--seeds", "42,314,0", "--out", str(tmp_path)])
+    # PR numbers without a manifest file are inferred from the fetched PR (tests/integration/test_reproduce_pr.py);
+    # offline, the override file of a merged PR plans without any fetch.
+    code = main(["fanout", "--dry-run", "1855", "--seeds", "42,314,0", "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 0
-    assert "6 task(s), one per seed" in out
-    for task in ("pr2135-s42", "pr2135-s314", "pr2135-s0", "pr1855-s42", "pr1855-s314", "pr1855-s0"):
+    assert "3 task(s), one per seed" in out
+    for task in ("pr1855-s42", "pr1855-s314", "pr1855-s0"):
         assert task in out
     assert "expected: " in out and "GPU-hours ($" in out and "at worst" in out
-    assert "pgolf reproduce submissions/pr2135.toml --backend local --seeds 42" in out
-    assert "6 of 6 task(s) blocked: not launchable yet" in out
+    assert "pgolf reproduce submissions/pr1855.toml --backend local --seeds 42" in out
+    assert "3 of 3 task(s) blocked: not launchable yet" in out
     assert not (tmp_path / "fanout").exists(), "a dry run writes nothing"
 
 

@@ -11,7 +11,7 @@ from pgolf.cluster.cost import cost_table, estimate, makespan, node_seconds, sce
 from pgolf.cluster.model import cluster_defaults
 from pgolf.cluster.plan import MAX_CLUSTER_NAME, cluster_name, gpu_count
 from pgolf.errors import UsageError
-from tests.unit.cluster.conftest import make_plan
+from tests.unit.cluster.conftest import ROOT, make_plan
 
 SKY_CLUSTER_NAME = re.compile(r"[a-zA-Z]([-_.a-zA-Z0-9]*[a-zA-Z0-9])?")  # sky.skylet.constants
 
@@ -28,7 +28,7 @@ def test_one_task_per_seed_or_per_pr(tmp_path: Path) -> None:
 def test_deadline_is_allowances_plus_the_runners_own_per_seed_deadline(tmp_path: Path) -> None:
     life = cluster_defaults().lifecycle
     (task,) = make_plan(tmp_path, seeds=[1, 2], per="pr").tasks
-    assert task.seed_deadline_s == 30 + 30 + 90  # the example's [budget]: train + eval + slack
+    assert task.seed_deadline_s == 300 + 120 + 180  # the example's [budget]: train + eval + slack
     expected = life.provision_allowance_s + life.setup_allowance_s + 2 * (task.seed_deadline_s + life.copy_allowance_s)
     assert task.deadline_s == expected
 
@@ -56,7 +56,10 @@ def test_blockers_name_what_is_missing(tmp_path: Path) -> None:
     assert "not pinned by digest" in tag.tasks[0].blocked[0]
     small = make_plan(tmp_path, accelerators="H100:1", targets=("pr1855",))
     assert any("gives 1 GPUs; the manifest runs 8" in b for b in small.tasks[0].blocked)
-    unknown = make_plan(tmp_path, targets=("pr2135",))
+    incomplete = tmp_path / "pr7.toml"  # a hand-written manifest that says what it does not know
+    text = (ROOT / "submissions" / "pr1855.toml").read_text("utf-8").replace('name = "pr1855"', 'name = "pr7"')
+    incomplete.write_text(text.replace("\nseeds = ", '\nunknown = ["the PR head commit"]\nseeds = ', 1), "utf-8")
+    unknown = make_plan(tmp_path, targets=(str(incomplete),))
     assert any(b.startswith("manifest lists unknown facts: the PR head commit") for b in unknown.tasks[0].blocked)
     assert any("`pgolf data fetch` would refuse" in b for b in unknown.tasks[0].blocked)
 

@@ -57,7 +57,7 @@ def test_node_and_local_invocations_plan_the_same_run(
 
     plans = []
     for argv in (node, local):
-        assert main([*argv[1:], "--dry-run"]) == 0
+        assert main([*argv[1:], "--dry-run", "--format", "json"]) == 0
         plans.append(json.loads(capsys.readouterr().out))
     node_plan, local_plan = plans
     assert node_plan == local_plan
