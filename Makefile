@@ -13,7 +13,7 @@ REALREPO_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv test test-unit test-integration test-gpu lint typecheck format bench reproduce \
-	check-example schemas docs new-check clean realrepo schema-figures action-requirements gate-vs-check fuzz
+	check-example schemas docs new-check clean realrepo schema-figures action-requirements gate-vs-check fuzz precommit-main
 
 help:
 	@echo "make reproduce PR=example   train+evaluate the bundled example on CPU, then audit it"
@@ -104,6 +104,11 @@ gate-vs-check: venv
 # each in a forked child): prints cases, uncaught exceptions (must be 0), max wall and peak RSS.
 fuzz: venv
 	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
+
+# `pre-commit try-repo . --all-files` on a clone of the challenge's main (needs pre-commit on PATH),
+# then the same judgement in-process per policy: every folder there was merged, so none should fail.
+precommit-main: venv
+	$(BIN)/python -m pgolf.realrepo.precommit $(PRECOMMIT_ARGS)
 
 schema-figures: venv
 	$(BIN)/python scripts/schema_figures.py $(FIGURES_ARGS)

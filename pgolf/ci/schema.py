@@ -177,9 +177,12 @@ def _hint(message: str, shown: str) -> str:
     return f"; `{fix_command(shown)}` repairs what the logs can tell"
 
 
-def _unknown_result(unknown: list[str]) -> CheckResult:
+def _unknown_result(unknown: list[str], folder: str) -> CheckResult:
     shown = ", ".join(unknown[:MAX_UNKNOWN_SHOWN]) + (", ..." if len(unknown) > MAX_UNKNOWN_SHOWN else "")
-    note = f"keys the schema does not define (allowed; check the spelling of each): {shown}"
+    note = (
+        f"keys the schema does not define (allowed; check the spelling of each): {shown}; "
+        f"`{fix_command(folder)}` adds the schema's key where one stands for it"
+    )
     return SCHEMA.result(
         Status.WARN,
         f"{SUBMISSION_JSON} matches the submission schema; {len(unknown)} key(s) it does not define",
@@ -204,7 +207,7 @@ def schema_result(folder: Path, *, shown_as: str | None = None) -> CheckResult:
     checked = validate_path(path)
     if not checked.errors:
         if checked.unknown_keys:
-            return _unknown_result(checked.unknown_keys)
+            return _unknown_result(checked.unknown_keys, shown)
         return SCHEMA.result(Status.PASS, f"{SUBMISSION_JSON} matches the submission schema")
     text = path.read_bytes()[: MAX_FILE_BYTES + 1].decode("utf-8", "replace")
     table = pointer_lines(text)

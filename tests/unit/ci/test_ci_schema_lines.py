@@ -112,3 +112,27 @@ def test_schema_result_without_a_file(tmp_path: Path) -> None:
         "the folder has no submission.json (REQUIRED-FILES asks for one); "
         "`pgolf submission init records/track_10min_16mb/f` writes one from the logs"
     )
+
+
+def test_unknown_keys_warn_and_never_fail(tmp_path: Path) -> None:
+    doc = json.loads(submission_json())
+    doc["compliance"] = {"three_seeds": True}
+    doc["seed_results"]["42"]["step_avg_ms"] = 83.6
+
+    result = schema_result(_folder(tmp_path, json.dumps(doc)), shown_as="records/track_10min_16mb/f")
+
+    assert result.status is Status.WARN
+    (ev,) = result.evidence
+    assert ev.note.startswith(
+        "keys the schema does not define (allowed; check the spelling of each): /compliance, "
+        "/seed_results/42/step_avg_ms; `pgolf submission fix records/track_10min_16mb/f`"
+    )
+
+
+def test_a_file_that_is_not_json_points_at_init(tmp_path: Path) -> None:
+    result = schema_result(_folder(tmp_path, "json{"), shown_as="records/track_10min_16mb/f")
+
+    assert result.status is Status.FAIL
+    assert result.evidence[0].note.endswith(
+        "; repair it by hand, or move it aside and run `pgolf submission init records/track_10min_16mb/f`"
+    )
