@@ -19,7 +19,11 @@ from pgolf.errors import InputError, UsageError
 MAX_FILES = 5_000
 MAX_DEPTH = 8
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # a log or script larger than this is not parsed (a finding says so)
-MAX_HASH_BYTES = 1024 * 1024 * 1024
+# Hashing is opt-in (nothing in `pgolf check` reads a digest) and bounded: a file over the per-file cap,
+# or past the folder's budget, is listed without a digest, and `skipped` says so. Reading a sparse
+# 1 GiB file to hash it took 47 s (issue 13).
+MAX_HASH_BYTES = 64 * 1024 * 1024
+MAX_HASH_BYTES_PER_FOLDER = 256 * 1024 * 1024
 _BINARY_SNIFF = 8192
 
 CODE_SUFFIXES = frozenset({".py", ".c", ".cc", ".cpp", ".cu", ".cuh", ".h", ".hpp", ".pyx", ".sh"})
@@ -125,9 +129,7 @@ def listing_order(name: str) -> tuple[int, str]:
     return (_REQUIRED_FIRST.index(role) if role in _REQUIRED_FIRST else len(_REQUIRED_FIRST), name)
 
 
-def _sha256(path: Path, size: int) -> str | None:
-    if size > MAX_HASH_BYTES:
-        return None
+def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -142,8 +144,12 @@ def _track_dir(root: Path) -> str | None:
     return None
 
 
-def load_folder(path: str | os.PathLike[str], *, hash_files: bool = True) -> SubmissionFolder:
-    """List a submission folder without following links; raises UsageError if it is not a folder."""
+def load_folder(path: str | os.PathLike[str], *, hash_files: bool = False) -> SubmissionFolder:
+    """List a submission folder without following links; raises UsageError if it is not a folder.
+
+    `hash_files`: record each file's sha256 (within MAX_HASH_BYTES per file and
+    MAX_HASH_BYTES_PER_FOLDER in all; files beyond are listed without a digest and noted).
+    """
     root = Path(path)
     if not root.exists():
         raise UsageError(f"{root}: no such file or directory")
@@ -154,6 +160,7 @@ def load_folder(path: str | os.PathLike[str], *, hash_files: bool = True) -> Sub
     root = root.resolve()
     files: list[FileEntry] = []
     skipped: list[SkippedEntry] = []
+    hash_budget = MAX_HASH_BYTES_PER_FOLDER
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         depth = len(here.relative_to(root).parts)
@@ -179,7 +186,15 @@ def load_folder(path: str | os.PathLike[str], *, hash_files: bool = True) -> Sub
             if len(files) >= MAX_FILES:
                 skipped.append(SkippedEntry(path=rel, reason=f"over the {MAX_FILES}-file cap"))
                 continue
-            digest = _sha256(full, st.st_size) if hash_files else None
+            digest = None
+            if hash_files and st.st_size <= min(MAX_HASH_BYTES, hash_budget):
+                digest = _sha256(full)
+                hash_budget -= st.st_size
+            elif hash_files:
+                cap = "the per-file" if st.st_size > MAX_HASH_BYTES else "the folder's remaining"
+                skipped.append(
+                    SkippedEntry(path=rel, reason=f"listed, not hashed: {st.st_size} bytes over {cap} hash budget")
+                )
             files.append(FileEntry(path=rel, size=st.st_size, sha256=digest, role=classify(rel)))
     return SubmissionFolder(
         root=root, name=root.name, track_dir=_track_dir(root), files=tuple(files), skipped=tuple(skipped)

@@ -23,7 +23,7 @@ from pgolf.logs.metrics import on_metric, on_new_step, on_old_step
 from pgolf.logs.model import LogRole, ParsedLog
 from pgolf.logs.prefix import strip_prefix
 from pgolf.logs.regions import Regions, find_regions
-from pgolf.logs.resolve import MAX_LISTED, REFERENCE_DIRS, finish, intrinsic_role
+from pgolf.logs.resolve import MAX_LISTED, REFERENCE_DIRS, Damage, finish, intrinsic_role
 
 __all__ = [
     "MAX_LISTED",
@@ -43,16 +43,28 @@ _BY_FIRST = BY_FIRST
 _MARK_FIRST = FIRST_CHARS
 
 
-def parse_log(text: str, path: str) -> ParsedLog:
-    """Parse a decoded log. `path` is relative to the submission folder (posix)."""
-    raw = text.removeprefix("\ufeff").split("\n")
+def parse_log(text: str, path: str, max_lines: int | None = None) -> ParsedLog:
+    """Parse a decoded log. `path` is relative to the submission folder (posix).
+
+    `max_lines`: parse at most this many lines (the folder's line budget, `collect`); a note says
+    when the rest was not read. Memory is linear in the lines parsed.
+    """
+    text = text.removeprefix("\ufeff")
+    raw = text.split("\n", max_lines) if max_lines is not None else text.split("\n")
+    truncated = False
+    if max_lines is not None and len(raw) > max_lines:
+        truncated = raw.pop() != ""
     if raw and raw[-1] == "":
         raw.pop()
     lines = [strip_prefix(line.rstrip("\r")) for line in raw]
+    damage = Damage(replaced="\ufffd" in text, nul="\x00" in text)
+    del raw, text  # the lines are all that is needed from here on: memory stays one copy of the log
     acc = Acc(log=ParsedLog(path=path, role=LogRole.UNKNOWN, line_count=len(lines)))
+    if truncated:
+        acc.log.notes.append(f"only the first {len(lines)} lines were parsed: the folder's log line budget ran out")
     regions = find_regions(lines)
     _scan(acc, lines, regions)
-    finish(acc, regions, text)
+    finish(acc, regions, damage)
     return acc.log
 
 

@@ -6,6 +6,7 @@ line did, the seed (file name, seed line, block), step_avg, the log's role, and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from pgolf.logs import patterns as P
@@ -18,7 +19,15 @@ MAX_LISTED = 8  # spans named in a note; a crafted log must not make the notes h
 REFERENCE_DIRS = ("reference", "parent", "baseline", "orig")
 
 
-def finish(acc: Acc, regions: Regions, text: str) -> None:
+@dataclass(frozen=True)
+class Damage:
+    """What the raw text showed before it was split into lines (the text itself is not kept)."""
+
+    replaced: bool  # U+FFFD: bytes that were not valid UTF-8
+    nul: bool  # NUL characters: binary data inside the log
+
+
+def finish(acc: Acc, regions: Regions, damage: Damage) -> None:
     log = acc.log
     log.final = choose_final(log.metrics)
     if regions.dumps:
@@ -30,7 +39,7 @@ def finish(acc: Acc, regions: Regions, text: str) -> None:
     elif log.stop is not None and log.stop.step > 0:
         log.step_avg_ms = log.stop.train_time_ms / log.stop.step
     log.role = intrinsic_role(log)
-    _add_notes(acc, regions, text)
+    _add_notes(acc, regions, damage)
 
 
 def _resolve_from_hyperparameters(log: ParsedLog) -> None:
@@ -89,7 +98,7 @@ def intrinsic_role(log: ParsedLog) -> LogRole:
     return LogRole.UNKNOWN
 
 
-def _add_notes(acc: Acc, regions: Regions, text: str) -> None:
+def _add_notes(acc: Acc, regions: Regions, damage: Damage) -> None:
     notes = acc.log.notes
     if acc.stop_note is not None:
         notes.append(acc.stop_note)
@@ -99,7 +108,7 @@ def _add_notes(acc: Acc, regions: Regions, text: str) -> None:
         notes.append(f"{len(regions.dumps)} source dumps (concatenated runs?) skipped at lines {spans}{more}")
     if acc.long_lines:
         notes.append(f"{acc.long_lines} lines over {P.MAX_MATCH_LINE} characters were not matched")
-    if "\ufffd" in text:
+    if damage.replaced:
         notes.append("contains U+FFFD replacement characters (bytes that were not valid UTF-8)")
-    if "\x00" in text:
+    if damage.nul:
         notes.append("contains NUL characters (binary data inside the log)")

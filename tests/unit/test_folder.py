@@ -42,7 +42,7 @@ def test_classify(path: str, role: FileRole) -> None:
 
 def test_lists_files_with_hashes_and_track(tmp_path: Path) -> None:
     root = _folder(tmp_path)
-    folder = load_folder(root)
+    folder = load_folder(root, hash_files=True)
     assert folder.track_dir == "track_non_record_16mb"
     assert [f.path for f in folder.files] == ["submission.json", "train_gpt.py", "logs/train0.txt"]
     script = folder.get("train_gpt.py")
@@ -99,3 +99,17 @@ def test_not_a_folder_errors(tmp_path: Path) -> None:
     (tmp_path / "link").symlink_to(tmp_path)
     with pytest.raises(InputError, match="symlink"):
         load_folder(tmp_path / "link")
+
+
+def test_hashing_is_opt_in_and_bounded(tmp_path: Path) -> None:
+    from pgolf.folder import MAX_HASH_BYTES
+
+    root = _folder(tmp_path)
+    with (root / "sparse.bin").open("wb") as fh:
+        fh.truncate(MAX_HASH_BYTES + 1)  # sparse: never read
+    assert all(f.sha256 is None for f in load_folder(root).files)
+    folder = load_folder(root, hash_files=True)
+    big = folder.get("sparse.bin")
+    assert big is not None and big.sha256 is None and big.size == MAX_HASH_BYTES + 1
+    assert any(s.path == "sparse.bin" and "not hashed" in s.reason for s in folder.skipped)
+    assert folder.get("train_gpt.py") is not None and folder.get("train_gpt.py").sha256 is not None  # type: ignore[union-attr]

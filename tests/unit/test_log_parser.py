@@ -565,3 +565,21 @@ def test_parse_speed_on_a_35kb_log() -> None:
         parse_log(text, "train_seed0.log")
     per_log = (time.perf_counter() - start) / 10
     assert per_log < 0.05, f"{per_log * 1000:.1f} ms per 35 KB log"
+
+
+def test_a_folder_s_logs_are_read_within_its_byte_and_line_budgets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pgolf.logs import collect
+
+    monkeypatch.setattr(collect, "MAX_LOG_LINES_PER_FOLDER", 3)
+    _write(tmp_path, "a.log", "seed:1\nstep:1/2 train_loss:1 train_time:1ms step_avg:1ms\nx\ny\nz\n")
+    _write(tmp_path, "b.log", "final_a val_loss:1.0 val_bpb:0.5\n")
+    logs = _by_path(read_logs(load_folder(tmp_path)))
+    assert logs["a.log"].line_count == 3 and "only the first 3 lines" in logs["a.log"].notes[0]
+    assert logs["b.log"].role is LogRole.UNKNOWN and "budget" in logs["b.log"].notes[0]
+    monkeypatch.setattr(collect, "MAX_LOG_LINES_PER_FOLDER", 100)
+    monkeypatch.setattr(collect, "MAX_LOG_BYTES_PER_FOLDER", 70)
+    logs = _by_path(read_logs(load_folder(tmp_path)))
+    assert logs["a.log"].line_count == 5 and logs["a.log"].notes == []
+    assert "total read cap" in logs["b.log"].notes[0]  # a.log took 63 of the 70 bytes
