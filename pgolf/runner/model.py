@@ -273,13 +273,31 @@ class ArtifactFile(_Frozen):
 
 
 class Artifacts(_Frozen):
+    """Measured bytes, under both accountings of pgolf.artifact (the one function `pgolf check` uses).
+
+    - as practiced (policy `leaderboard`): the code size the run logged + the model file it wrote;
+    - as written (policy `readme`): the shipped entry script + every code file it loads + the model.
+    `exceeds_cap` follows the practiced total when the run logged a code size, else the written one;
+    both verdicts are kept (`exceeds_cap_practiced`, `exceeds_cap_written`).
+    """
+
     files: list[ArtifactFile] = Field(default_factory=list)
-    code_bytes: int = 0
-    model_bytes: int = 0
-    total_bytes: int = 0
+    code_bytes: int = 0  # shipped code: the entry script and the files it loads
+    model_bytes: int = 0  # measured: the files the run produced that match the artifact globs
+    total_bytes: int = 0  # code_bytes + model_bytes (as written)
     cap_bytes: int
     exceeds_cap: bool = False
     reported_total_bytes: int | None = None  # the log's own `Total submission size`
+    practiced_bytes: int | None = None  # logged code size + measured model (None: no code size logged)
+    written_bytes: int | None = None  # shipped code + measured model
+    logged_code_bytes: int | None = None  # the log's `Code size` (compressed estimate or raw)
+    code_count: str | None = None  # what that code size measured (pgolf.artifact.CodeCount)
+    logged_model_bytes: int | None = None  # the log's `Serialized model <fmt>: N bytes`
+    model_matches_log: bool | None = None  # measured model bytes == logged ones
+    practiced_matches_log: bool | None = None  # practiced_bytes == the logged total
+    exceeds_cap_practiced: bool | None = None
+    exceeds_cap_written: bool | None = None
+    uncounted_code: list[str] = Field(default_factory=list)  # loaded code files a logged code size leaves out
 
 
 class EnvFingerprint(_Frozen):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pgolf import __version__
-from pgolf.logs.model import ParsedLog, SizeKind
+from pgolf.logs.model import ParsedLog
 from pgolf.runner import phases as phases_mod
 from pgolf.runner.model import (
     ArtifactFile,
@@ -107,34 +107,57 @@ def _produced(spec: RunSpec) -> list[Path]:
     return list(found)
 
 
-def scan_artifacts(spec: RunSpec, reported_total: int | None) -> Artifacts:
-    """Measure the bytes ourselves: counted code (from the pristine source) plus produced model files."""
-    files: list[ArtifactFile] = []
-    for name in spec.code_files:
-        path = spec.source_dir / name
-        if path.is_file():
-            files.append(
-                ArtifactFile(path=f"source/{name}", bytes=path.stat().st_size, sha256=_sha256(path), kind="code")
-            )
+def scan_artifacts(spec: RunSpec, parsed: ParsedLog | None) -> Artifacts:
+    """Measure the model files the run produced, then count code as `pgolf check` does (pgolf.artifact):
+    the logged code size as practiced, the shipped code (entry + loaded files) as written."""
+    from pgolf.artifact import account_artifact
+    from pgolf.folder import load_folder
+
+    models: list[ArtifactFile] = []
     for path in _produced(spec):
         rel = path.relative_to(spec.seed_dir).as_posix()
-        files.append(ArtifactFile(path=rel, bytes=path.stat().st_size, sha256=_sha256(path), kind="model"))
-    code = sum(f.bytes for f in files if f.kind == "code")
-    model = sum(f.bytes for f in files if f.kind == "model")
+        models.append(ArtifactFile(path=rel, bytes=path.stat().st_size, sha256=_sha256(path), kind="model"))
+    model = sum(f.bytes for f in models)
+    account = account_artifact(
+        load_folder(spec.source_dir, hash_files=False),
+        [parsed] if parsed is not None else [],
+        model_bytes=model if models else None,
+        cap=spec.max_artifact_bytes,
+    )
+    files: list[ArtifactFile] = []
+    for code in [c for c in (account.entry, *account.loaded) if c is not None]:
+        path = spec.source_dir / code.path
+        if path.is_file():
+            size, digest = path.stat().st_size, _sha256(path)
+            files.append(ArtifactFile(path=f"source/{code.path}", bytes=size, sha256=digest, kind="code"))
+    files += models
+    code_bytes = account.shipped_code_bytes or 0
+    logged = next((run for run in account.runs if parsed is not None and run.source == parsed.path), None)
+    measured = next((run for run in account.runs if run.source == "measured"), None)
+    cap = spec.max_artifact_bytes
+    practiced = measured.practiced_total if measured is not None else None
+    written = measured.written_total if measured is not None else None
+    reported = logged.practiced_total if logged is not None else None
+    logged_model = logged.model_bytes if logged is not None else None
     return Artifacts(
         files=files,
-        code_bytes=code,
+        code_bytes=code_bytes,
         model_bytes=model,
-        total_bytes=code + model,
-        cap_bytes=spec.max_artifact_bytes,
-        exceeds_cap=code + model > spec.max_artifact_bytes,
-        reported_total_bytes=reported_total,
+        total_bytes=code_bytes + model,
+        cap_bytes=cap,
+        exceeds_cap=(practiced if practiced is not None else code_bytes + model) > cap,
+        reported_total_bytes=reported,
+        practiced_bytes=practiced,
+        written_bytes=written,
+        logged_code_bytes=logged.logged_code_bytes if logged is not None else None,
+        code_count=logged.code_count.value if logged is not None else None,
+        logged_model_bytes=logged_model,
+        model_matches_log=model == logged_model if models and logged_model is not None else None,
+        practiced_matches_log=practiced == reported if practiced is not None and reported is not None else None,
+        exceeds_cap_practiced=practiced > cap if practiced is not None else None,
+        exceeds_cap_written=written > cap if written is not None else None,
+        uncounted_code=[f"{e.path}: {e.reason}" for e in account.excluded],
     )
-
-
-def _reported_total(parsed: ParsedLog | None) -> int | None:
-    size = parsed.size(SizeKind.TOTAL) if parsed is not None else None
-    return size.bytes if size is not None else None
 
 
 def _verdict(status: SeedStatus, score: float | None, artifacts: Artifacts) -> list[str]:
@@ -171,7 +194,7 @@ def finalize(spec: RunSpec, execution: Execution) -> SeedRecord:
     )
     parsed, parse_note = report.parsed, report.parse_note
     score, label = report.final_bpb, report.final_label
-    artifacts = scan_artifacts(spec, _reported_total(parsed))
+    artifacts = scan_artifacts(spec, parsed)
     prefixes = tuple(dict.fromkeys((spec.dataset_prefix.rstrip("/") + "/", spec.dataset_prefix)))
     trace = summarize(spec.trace_dir, prefixes, report, execution.trace_clock)
     status = status_of(execution.outcome)

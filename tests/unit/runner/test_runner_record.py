@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pgolf.logs.parser import parse_log
 from pgolf.runner.clock import NS_PER_S
 from pgolf.runner.model import EnvFingerprint, ProcessOutcome, RunSpec, SeedStatus
 from pgolf.runner.plan import plan
@@ -49,7 +50,7 @@ def test_artifact_bytes_are_measured_code_from_the_pristine_source(tmp_path: Pat
     (spec.artifact_dir / "final_model.int8.ptz").write_bytes(b"m" * 1000)
     (spec.work_dir / "in_cwd.ptz").write_bytes(b"c" * 500)
     (spec.artifact_dir / "final_model.pt").write_bytes(b"r" * 99_999)  # raw weights: not counted
-    artifacts = scan_artifacts(spec, reported_total=1234)
+    artifacts = scan_artifacts(spec, None)
     code = len("print('hello')\n")
     assert [(f.path, f.kind) for f in artifacts.files] == [
         ("source/train_gpt.py", "code"),
@@ -60,7 +61,32 @@ def test_artifact_bytes_are_measured_code_from_the_pristine_source(tmp_path: Pat
     assert artifacts.model_bytes == 1500
     assert artifacts.total_bytes == code + 1500
     assert not artifacts.exceeds_cap
-    assert artifacts.reported_total_bytes == 1234
+    assert artifacts.reported_total_bytes is None and artifacts.practiced_bytes is None  # no log, no code size
+    assert artifacts.written_bytes == code + 1500
+
+
+def test_bytes_under_both_policies_match_pgolf_check(tmp_path: Path) -> None:
+    """#2135's shape: the run logs a compressed code size; the entry script execs a helper at run time."""
+    spec = _spec(tmp_path, artifact_globs=["*.ptz"])
+    entry = "exec(open('helper.py').read())\nprint('x')\n"
+    (spec.source_dir / "train_gpt.py").write_text(entry, "utf-8")
+    (spec.source_dir / "helper.py").write_text("y = 1\n" * 50, "utf-8")
+    stage(spec)
+    (spec.artifact_dir / "final_model.int6.ptz").write_bytes(b"m" * 4000)
+    log = "Serialized model quantized+pergroup: 4000 bytes\nCode size (compressed): 37 bytes\n"
+    log += "Total submission size quantized+pergroup: 4037 bytes\n"
+    artifacts = scan_artifacts(spec, parse_log(log, "output.log"))
+    shipped = len(entry) + len("y = 1\n" * 50)
+    assert artifacts.code_bytes == shipped and [f.path for f in artifacts.files if f.kind == "code"] == [
+        "source/train_gpt.py",
+        "source/helper.py",
+    ]
+    assert artifacts.practiced_bytes == 37 + 4000 == artifacts.reported_total_bytes
+    assert artifacts.practiced_matches_log and artifacts.model_matches_log
+    assert artifacts.written_bytes == shipped + 4000 and artifacts.total_bytes == shipped + 4000
+    assert artifacts.logged_code_bytes == 37 and artifacts.code_count == "compressed estimate"
+    assert artifacts.uncounted_code and artifacts.uncounted_code[0].startswith("helper.py")
+    assert artifacts.exceeds_cap_practiced is False and artifacts.exceeds_cap_written is False
 
 
 def test_the_cap_is_the_tracks(tmp_path: Path) -> None:
