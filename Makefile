@@ -25,6 +25,10 @@ help:
 	@echo "make lint                   ruff + mypy --strict"
 	@echo "make bench                  speed figures (pgolf check, code audit, runner overhead)"
 	@echo "make realrepo               pgolf check over the real repository snapshot (main + PR heads): figures"
+	@echo "make gate-vs-check          the CI gate vs pgolf check on the 40 newest record PRs (GATE_ARGS=...)"
+	@echo "make precommit-main         pre-commit --all-files on a clone of the challenge's main"
+	@echo "make schema-figures         submission.json files passing the strict schema, as written and fixed"
+	@echo "make fuzz                   hostile folders, JSON and git trees through check/validate/ci (FUZZ_ARGS=...)"
 	@echo "make image                  build the pinned reproduction image (needs Docker)"
 
 $(BIN)/.installed: pyproject.toml

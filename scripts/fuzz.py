@@ -387,7 +387,15 @@ def main(argv: list[str] | None = None) -> int:
 
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    stats = fuzz(args.cases, args.seed)
+
+    def progress(stats: Stats) -> None:
+        done = sum(stats.cases.values())
+        if done % 100 == 0:
+            print(
+                f"{done} cases, {len(stats.uncaught)} uncaught, {time.perf_counter() - started:.0f} s", file=sys.stderr
+            )
+
+    stats = fuzz(args.cases, args.seed, progress)
     sys.stdout.write(report(stats, time.perf_counter() - started, baseline))
     bounded = stats.max_wall <= args.max_wall and stats.max_rss_kb <= args.max_rss_mb * 1024
     if not bounded:

@@ -171,3 +171,25 @@ def test_base_config_option_reads_that_file_at_base(repo: RecordsRepo, capsys: p
     assert not any("from the PR" in line for line in lines)
     assert code == 1  # the PR's edit of the config is itself a change outside its folder (PG001)
     assert main(["ci", "--base", "main", "--head", "pr", "--repo", str(repo.root), "--base-config", "nope.toml"]) == 2
+
+
+def test_base_config_baseline_is_read_from_the_base_commit(
+    repo: RecordsRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from checks.not_significant.check import NotSignificant
+
+    def checks() -> list[type[Check]]:
+        return [NotSignificant]
+
+    monkeypatch.setattr(pgolf.engine, "all_checks", checks)
+    repo.write(".pgolf.toml", f'baseline = "{EXISTING}"\n')
+    _pr(repo)
+
+    code = main(["ci", "--base", "main", "--head", "pr", "--repo", str(repo.root), "--format", "json"])
+
+    report = json.loads(capsys.readouterr().out)
+    (pg501,) = [r for s in report["submissions"] for r in s["results"] if r["code"] == "PG501"]
+    assert code in (0, 1)
+    assert pg501["status"] != "skip" and "vs baseline" in pg501["message"]

@@ -348,3 +348,22 @@ def test_unknown_names_raise() -> None:
     with pytest.raises(UsageError, match="PG999"):
         validate_names(Config(select=("PG999",)))
     validate_names(Config(select=("PG003", "code", "SIZE-CAP", "submission-json-schema")))
+
+
+def test_config_baseline_folder_feeds_significance(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _repo(tmp_path)
+    base = root / "records" / "track_10min_16mb" / "2026-04-01_Base"
+    base.mkdir(parents=True)
+    for name, content in standard_files({42: 1.0800, 314: 1.0805, 1234: 1.0810}).items():
+        (base / name).write_text(content, encoding="utf-8") if isinstance(content, str) else None
+    (root / ".pgolf.toml").write_text('baseline = "records/track_10min_16mb/2026-04-01_Base"\n', encoding="utf-8")
+    monkeypatch.chdir(root)
+
+    main(["check", "--format", "json", "--select", "PG501", str(root / FOLDER)])
+
+    (result,) = json.loads(capsys.readouterr().out)["submissions"][0]["results"]
+    assert result["status"] != "skip"
+    assert "vs baseline 1.08050" in result["message"]
+    assert any(str(base) in (ev["location"]["path"] or "") for ev in result["evidence"])
