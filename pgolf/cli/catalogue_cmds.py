@@ -33,9 +33,32 @@ def explain(name: str) -> int:
     matches = [c for c in all_checks() if wanted in {c.code.lower(), c.slug.lower(), c.rule.lower()}]
     if not matches:
         raise UsageError(f"no check or rule named {name!r} (see `pgolf list-checks`)")
-    docs = [f"{c.code} {c.slug} [{c.rule}, {c.kind}, {c.lifecycle} since {c.since}]\n\n{load_doc(c)}" for c in matches]
+    docs = [
+        f"{c.code} {c.slug} [{c.rule}, {c.kind}, {c.lifecycle} since {c.since}]\n\n{load_doc(c)}{_rulings(c.rule)}"
+        for c in matches
+    ]
     click.echo("\n\n".join(docs))
     return 0
+
+
+def _rulings(rule: str) -> str:
+    """The dated rulings the ruleset holds for a rule: how the timeline judges submissions by date."""
+    from pgolf.ruleset import load_ruleset
+
+    ruleset = load_ruleset()
+    found = [r for r in ruleset.rulings.values() if r.rule == rule]
+    if not found:
+        return ""
+    lines = [f"\n## Rulings (ruleset {ruleset.id})"]
+    for r in sorted(found, key=lambda r: r.date):
+        applies = (
+            "applies to earlier submissions too (retroactive)"
+            if r.retroactive
+            else "submissions dated before it are grandfathered (WARN)"
+        )
+        stated = "stated by the README" if r.in_readme else "not in the README: at most WARN under `readme`"
+        lines.append(f"- {r.id} ({r.date.isoformat()}): {r.summary}. {r.source}. {applies}; {stated}.")
+    return "\n".join(lines) + "\n"
 
 
 @click.command()

@@ -76,3 +76,11 @@ def test_every_ruling_names_a_known_rule_and_a_date_not_after_the_ruleset() -> N
         assert ruling.rule in rules, ruling.id
         assert ruling.date <= rs.date, ruling.id
         assert ruling.source and ruling.summary
+
+
+def test_explain_lists_the_rulings_of_a_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    from pgolf.cli import main
+
+    assert main(["explain", "DOC-BOUNDARY"]) == 0
+    out = capsys.readouterr().out
+    assert "## Rulings" in out and "BOS-MASK (2026-04-26)" in out and "grandfathered" in out
