@@ -140,6 +140,12 @@ def verify(
 )
 @click.option("--no-verify", is_flag=True, help="skip the structural checks after the hash checks")
 @click.option(
+    "--pinned-only",
+    is_flag=True,
+    help="refuse a variant the data lock does not pin (default: trust the current revision on first use, recorded)",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=8, show_default=True, help="parallel downloads")
+@click.option(
     "--lock",
     "lock_path",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -147,15 +153,24 @@ def verify(
     help="lock file to read (default: the one inside the package)",
 )
 def fetch(
-    *, variant: str, train_shards: int | None, cache: Path | None, no_verify: bool, lock_path: Path | None
+    *,
+    variant: str,
+    train_shards: int | None,
+    cache: Path | None,
+    no_verify: bool,
+    pinned_only: bool,
+    workers: int,
+    lock_path: Path | None,
 ) -> int:
-    """Download a pinned VARIANT, check every file's sha256, then verify the dataset."""
+    """Download VARIANT (pinned, or trusted on first use and recorded), check every file's sha256, then verify."""
     result = fetch_variant(
         variant,
         train_shards=train_shards,
         cache_dir=cache or default_cache_dir(),
         lock=load_lock(lock_path),
         progress=_progress,
+        tofu=not pinned_only,
+        max_workers=workers,
     )
     _progress(
         f"{variant}: {len(result.downloaded)} downloaded ({result.bytes_downloaded:,} B), "
@@ -163,6 +178,7 @@ def fetch(
     )
     click.echo(f"DATA_PATH={result.dataset_dir}")
     click.echo(f"TOKENIZER_PATH={result.tokenizer_path}")
+    _progress(f"{variant}: revision {result.revision} (pinned by: {result.pin})")
     if no_verify:
         return EXIT_OK
     report = verify_dataset(

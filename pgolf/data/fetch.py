@@ -3,7 +3,13 @@
 Every Hub call goes through one seam, `HubClient`: `HfHubClient` wraps huggingface_hub, and tests
 pass a fake that writes files. `pin_variant` resolves a branch to a commit and records (path, size,
 sha256) of every file in the lock; `fetch_variant` downloads exactly those files at exactly that
-commit into a cache, checks size and sha256 of each, and skips files it verified on an earlier run.
+commit into a cache (one `snapshot_download` with allow_patterns and parallel workers), checks
+size and sha256 of each, and skips files it verified on an earlier run.
+
+Trust on first use: a variant the committed lock does not pin yet is resolved at fetch time (the
+repo's current commit and every file's LFS sha256), recorded in the user lock beside the cache
+(`<cache>/user-lock.json`) and used from there on; the fetch says so. The user lock never
+overrides a committed pin.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -72,6 +78,10 @@ class HubClient(Protocol):
 
     def download(self, repo_id: str, path: str, revision: str, local_dir: Path) -> Path:
         """Download one file to `local_dir/<path>` and return that path."""
+        ...
+
+    def snapshot(self, repo_id: str, revision: str, paths: list[str], local_dir: Path, max_workers: int) -> None:
+        """Download `paths` (exact repo paths, used as allow_patterns) into `local_dir`, in parallel."""
         ...
 
 
@@ -143,6 +153,21 @@ class HfHubClient:
             raise _hub_error(exc, f"{repo_id}@{revision}:{path}") from exc
         return Path(got)
 
+    def snapshot(self, repo_id: str, revision: str, paths: list[str], local_dir: Path, max_workers: int) -> None:
+        try:
+            self._hub.snapshot_download(
+                repo_id,
+                repo_type="dataset",
+                revision=revision,
+                allow_patterns=paths,
+                local_dir=str(local_dir),
+                max_workers=max_workers,
+            )
+        except Exception as exc:
+            if not _is_hub_failure(exc):
+                raise
+            raise _hub_error(exc, f"{repo_id}@{revision}") from exc
+
 
 def default_cache_dir() -> Path:
     env = os.environ.get("PGOLF_CACHE")
@@ -151,6 +176,28 @@ def default_cache_dir() -> Path:
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def user_lock_path(cache_dir: Path | None = None) -> Path:
+    """The user-side lock: pins resolved on first use on this machine (never committed)."""
+    return (cache_dir or default_cache_dir()) / "user-lock.json"
+
+
+def _user_pin(name: str, path: Path) -> VariantLock | None:
+    if not path.is_file():
+        return None
+    found = load_lock(path).variants.get(name)
+    return found if found is not None and found.pinned else None
+
+
+def _record_user_pin(name: str, pinned: VariantLock, path: Path) -> None:
+    lock = (
+        load_lock(path)
+        if path.is_file()
+        else DataLock(comment="Pins resolved on first use (pgolf data fetch).", variants={})
+    )
+    lock.variants[name] = pinned
+    write_lock(lock, path)
 
 
 class FetchResult(BaseModel):
@@ -164,6 +211,8 @@ class FetchResult(BaseModel):
     downloaded: list[str]
     skipped: list[str]  # verified on an earlier run
     bytes_downloaded: int
+    pin: Literal["lock", "user lock", "resolved now"] = "lock"  # where the revision and hashes came from
+    warnings: list[str] = []
 
 
 def select_files(source: VariantLock, name: str, train_shards: int | None) -> list[LockedFile]:
@@ -216,26 +265,47 @@ def _check_file(file: LockedFile, local: Path) -> str | None:
     return None if digest == file.sha256 else f"sha256 {digest} != {file.sha256}"
 
 
-def _fetch_one(client: HubClient, source: VariantLock, file: LockedFile, root: Path, record: _VerifiedRecord) -> bool:
-    """Download and verify one file; False when a valid copy was already there."""
-    local = root / file.path
+def _valid_copy(file: LockedFile, local: Path, record: _VerifiedRecord) -> bool:
     if record.matches(file, local):
-        return False
+        return True
     if local.is_file() and local.stat().st_size == file.size and _check_file(file, local) is None:
         record.add(file, local)  # finished by an earlier, interrupted run
-        return False
-    got = client.download(source.repo_id, file.path, source.revision, root)
-    problem = _check_file(file, got) if got.is_file() else "file missing after download"
+        return True
+    return False
+
+
+def _verify_downloaded(source: VariantLock, file: LockedFile, root: Path, record: _VerifiedRecord) -> None:
+    local = root / file.path
+    problem = _check_file(file, local) if local.is_file() else "file missing after download"
     if problem is not None:
-        got.unlink(missing_ok=True)  # a corrupt copy must not be taken for a finished one next time
+        local.unlink(missing_ok=True)  # a corrupt copy must not be taken for a finished one next time
         raise IntegrityError(
             f"{source.repo_id}@{source.revision[:12]}:{file.path}: {problem}; the file was deleted. "
             "Run the fetch again; if it persists, the repo at this commit does not hold what the lock says: re-pin."
         )
-    if got.resolve() != local.resolve():
-        raise InputError(f"download of {file.path} landed at {got}, not {local}")
     record.add(file, local)
-    return True
+
+
+def _source_for(
+    name: str, lock: DataLock, hub: HubClient | None, user_lock: Path, tofu: bool, progress: Progress
+) -> tuple[VariantLock, Literal["lock", "user lock", "resolved now"], list[str]]:
+    source = lock.variant(name)
+    if source.pinned:
+        return source, "lock", []
+    earlier = _user_pin(name, user_lock)
+    if earlier is not None:
+        note = f"{name}: not pinned in the data lock; using the pin recorded on first use in {user_lock}"
+        return earlier, "user lock", [f"{note} ({earlier.repo_id}@{earlier.revision}, {earlier.resolved_at})"]
+    if not tofu:
+        select_files(source, name, None)  # raises the "not pinned" usage error
+    resolved = resolve_pin(name, source, hub or HfHubClient(), progress=progress)
+    _record_user_pin(name, resolved, user_lock)
+    warning = (
+        f"warning: {name} is not pinned in the data lock: trusting {resolved.repo_id}@{resolved.revision} on first "
+        f"use (every file's size and sha256 recorded in {user_lock}; `pgolf data pin {name}` commits a pin)"
+    )
+    progress(warning)
+    return resolved, "resolved now", [warning]
 
 
 def fetch_variant(
@@ -246,24 +316,38 @@ def fetch_variant(
     lock: DataLock | None = None,
     client: HubClient | None = None,
     progress: Progress = _stderr,
+    tofu: bool = True,
+    max_workers: int = 8,
 ) -> FetchResult:
-    """Download a pinned variant into `cache_dir/<variant>/<revision>/` (the repo's own layout)."""
-    source = (lock or load_lock()).variant(name)
+    """Download a variant into `cache_dir/<variant>/<revision>/` (the repo's own layout) and verify it.
+
+    Pinned by the committed lock, else by the user lock, else (`tofu`) resolved now and recorded.
+    """
+    cache = cache_dir or default_cache_dir()
+    source, pin, warnings = _source_for(name, lock or load_lock(), client, user_lock_path(cache), tofu, progress)
     files = select_files(source, name, train_shards)
-    root = (cache_dir or default_cache_dir()) / name / source.revision
-    hub = client or HfHubClient()
+    root = cache / name / source.revision
     record = _VerifiedRecord(root)
-    downloaded, skipped, total_bytes = [], [], 0
-    for index, file in enumerate(files, start=1):
-        label = f"[{index}/{len(files)}] {file.path} ({file.size:,} B)"
+    pending = [f for f in files if not _valid_copy(f, root / f.path, record)]
+    skipped = [f.path for f in files if f not in pending]
+    total = sum(f.size for f in pending)
+    if pending:
+        hub = client or HfHubClient()
+        progress(
+            f"{name}: downloading {len(pending)} file(s), {total:,} B, from {source.repo_id}@{source.revision[:12]} "
+            f"({max_workers} workers); {len(skipped)} already verified"
+        )
         started = time.monotonic()
-        if _fetch_one(hub, source, file, root, record):
-            downloaded.append(file.path)
-            total_bytes += file.size
-            progress(f"{label}: downloaded and verified in {time.monotonic() - started:.1f}s")
-        else:
-            skipped.append(file.path)
-            progress(f"{label}: already verified, skipped")
+        hub.snapshot(source.repo_id, source.revision, [f.path for f in pending], root, max_workers)
+        for file in pending:
+            _verify_downloaded(source, file, root, record)
+        elapsed = time.monotonic() - started
+        progress(
+            f"{name}: {len(pending)} file(s) downloaded and verified in {elapsed:.1f}s "
+            f"({total / max(elapsed, 1e-9) / 1e6:.1f} MB/s)"
+        )
+    else:
+        progress(f"{name}: all {len(files)} file(s) already verified")
     return FetchResult(
         variant=name,
         repo_id=source.repo_id,
@@ -272,9 +356,11 @@ def fetch_variant(
         dataset_dir=root / source.dataset_repo_dir,
         tokenizer_path=root / source.tokenizer_repo_path,
         train_shards=sum(f.kind == "train" for f in files),
-        downloaded=downloaded,
+        downloaded=[f.path for f in pending],
         skipped=skipped,
-        bytes_downloaded=total_bytes,
+        bytes_downloaded=total,
+        pin=pin,
+        warnings=warnings,
     )
 
 
@@ -324,19 +410,10 @@ def _hash_in_git_files(
     return hashes
 
 
-def pin_variant(
-    name: str,
-    *,
-    revision: str = "main",
-    lock_path: Path | None = None,
-    client: HubClient | None = None,
-    progress: Progress = _stderr,
+def resolve_pin(
+    name: str, source: VariantLock, hub: HubClient, *, revision: str = "main", progress: Progress = _stderr
 ) -> VariantLock:
-    """Resolve `revision`, hash every file the variant needs, and rewrite the lock atomically."""
-    lock_path = lock_path or default_lock_path()
-    lock = load_lock(lock_path)
-    source = lock.variant(name)
-    hub = client or HfHubClient()
+    """The variant pinned at `revision`'s current commit: every file it needs, with size and sha256."""
     sha = hub.resolve_revision(source.repo_id, revision)
     progress(f"{name}: {source.repo_id}@{revision} is commit {sha}")
     listing = hub.list_files(source.repo_id, sha, source.remote_root)
@@ -352,13 +429,29 @@ def pin_variant(
             key=lambda f: f.path,
         )
     )
-    pinned = source.model_copy(
+    return source.model_copy(
         update={
             "revision": sha,
             "resolved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "files": files,
         }
     )
+
+
+def pin_variant(
+    name: str,
+    *,
+    revision: str = "main",
+    lock_path: Path | None = None,
+    client: HubClient | None = None,
+    progress: Progress = _stderr,
+) -> VariantLock:
+    """Resolve `revision`, hash every file the variant needs, and rewrite the lock atomically."""
+    lock_path = lock_path or default_lock_path()
+    pinned = resolve_pin(
+        name, load_lock(lock_path).variant(name), client or HfHubClient(), revision=revision, progress=progress
+    )
+    files = pinned.files
     fresh = load_lock(lock_path)  # re-read: keep any other variant pinned meanwhile
     fresh.variants[name] = pinned
     write_lock(fresh, lock_path)

@@ -127,5 +127,9 @@ def fetched(manifest: Manifest, dry_run: bool, notes: list[str]) -> tuple[DataLo
         )
         return location, [*how, f"into {root}"]
     result = fetch_variant(spec.variant, train_shards=spec.train_shards)
-    notes.append(f"data {spec.variant}: {result.repo_id}@{result.revision}, {len(result.downloaded)} files downloaded")
+    notes.append(
+        f"data {spec.variant}: {result.repo_id}@{result.revision} (pinned by: {result.pin}), "
+        f"{len(result.downloaded)} file(s) downloaded, {len(result.skipped)} already verified"
+    )
+    notes.extend(result.warnings)
     return locate(manifest, result.root, result.tokenizer_path), [*how, f"into {result.root}"]

@@ -82,7 +82,7 @@ def test_verify_against_a_real_variant_fails_on_synthetic_data(
         ["verify", "{dir}", "--variant", "sp1024", "--manifest", "{manifest}"],
         ["verify", "{tmp}"],
         ["verify", "{dir}", "--variant", "sp3"],
-        ["fetch", "sp1024"],
+        ["fetch", "sp1024", "--pinned-only"],
         ["fetch", "nope"],
         ["synth", "{tmp}/x", "--vocab-size", "5000"],
     ],
@@ -98,7 +98,7 @@ def test_usage_errors_exit_two_with_one_line(
 
 
 def test_unpinned_fetch_explains_how_to_pin(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = _run(capsys, "fetch", "sp8192_caseops", "--cache", str(tmp_path))
+    code, _, err = _run(capsys, "fetch", "sp8192_caseops", "--cache", str(tmp_path), "--pinned-only")
     assert code == 2
     assert "`pgolf data pin sp8192_caseops`" in err and "commit" in err
 

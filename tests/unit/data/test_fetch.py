@@ -65,6 +65,11 @@ class FakeHub:
         target.write_bytes(data[:-1] + b"X" if path in self.corrupt else data)
         return target
 
+    def snapshot(self, repo_id: str, revision: str, paths: list[str], local_dir: Path, max_workers: int) -> None:
+        self.calls.append(("snapshot", repo_id, revision, str(max_workers)))
+        for path in paths:  # exact repo paths, as allow_patterns
+            self.download(repo_id, path, revision, local_dir)
+
     def downloads(self) -> list[str]:
         return [c[2] for c in self.calls if c[0] == "download"]
 
@@ -159,10 +164,32 @@ def test_pin_refuses_a_repo_without_the_expected_layout(lock_path: Path, hub: Fa
     assert lock_path.read_bytes() == before
 
 
-def test_fetch_needs_a_pinned_revision(lock_path: Path, hub: FakeHub, tmp_path: Path) -> None:
+def test_without_trust_on_first_use_fetch_needs_a_pinned_revision(
+    lock_path: Path, hub: FakeHub, tmp_path: Path
+) -> None:
     with pytest.raises(UsageError, match=r"no pinned revision .* `pgolf data pin synth`"):
-        _fetch(load_lock(lock_path), hub, tmp_path / "cache")
+        _fetch(load_lock(lock_path), hub, tmp_path / "cache", tofu=False)
     assert hub.calls == []
+
+
+def test_an_unpinned_variant_is_trusted_on_first_use_and_recorded(
+    lock_path: Path, hub: FakeHub, tmp_path: Path
+) -> None:
+    committed = lock_path.read_bytes()
+    result, lines = _fetch(load_lock(lock_path), hub, tmp_path / "cache")
+    assert result.pin == "resolved now" and result.revision == SHA and len(result.downloaded) == 6
+    assert any(line.startswith("warning: synth is not pinned") and "trusting" in line for line in lines)
+    assert result.warnings and SHA in result.warnings[0]
+    user = load_lock(tmp_path / "cache" / "user-lock.json").variants["synth"]
+    assert user.revision == SHA and {f.path for f in user.files} == set(hub.files)
+    assert lock_path.read_bytes() == committed, "the committed lock is never written by a fetch"
+    hub.calls.clear()
+    again, _ = _fetch(load_lock(lock_path), hub, tmp_path / "cache")
+    assert again.pin == "user lock" and hub.calls == [], "the recorded pin is reused; nothing is resolved again"
+    hub.files["datasets/manifest.json"] += b" "  # the repo moved on: the recorded hashes still hold
+    (again.root / "datasets" / "manifest.json").unlink()
+    with pytest.raises(IntegrityError, match=r"manifest\.json: size"):
+        _fetch(load_lock(lock_path), hub, tmp_path / "cache")
 
 
 def test_committed_variants_are_unresolved_until_pinned() -> None:
@@ -176,12 +203,13 @@ def test_fetch_downloads_the_pinned_revision_and_verifies(
     result, lines = _fetch(pinned, hub, tmp_path / "cache")
     downloads = [c for c in hub.calls if c[0] == "download"]
     assert len(downloads) == 6 and {c[3] for c in downloads} == {SHA}, "every download names the pinned commit"
+    assert [c for c in hub.calls if c[0] == "snapshot"] == [("snapshot", REPO, SHA, "8")], "one parallel snapshot"
     assert result.root == tmp_path / "cache" / "synth" / SHA
     assert result.dataset_dir == result.root / "datasets" / "datasets" / synth_small.dataset_name
     assert result.tokenizer_path == result.root / "datasets" / "tokenizers" / synth_small.tokenizer_path.name
     assert (result.train_shards, len(result.downloaded), result.skipped) == (3, 6, [])
     assert result.bytes_downloaded == sum(len(d) for d in hub.files.values())
-    assert len(lines) == 6 and lines[0].startswith("[1/6] ") and "downloaded and verified" in lines[0]
+    assert lines[0].startswith("synth: downloading 6 file(s)") and "downloaded and verified" in lines[-1]
     expected = VariantExpectation.from_manifest(result.root / "datasets" / "manifest.json")
     assert verify_dataset(result.dataset_dir, result.tokenizer_path, expected=expected).ok
 
@@ -207,7 +235,7 @@ def test_resume_skips_verified_files(pinned: DataLock, hub: FakeHub, tmp_path: P
     hub.calls.clear()
     result, lines = _fetch(pinned, hub, tmp_path / "cache")
     assert hub.downloads() == [] and result.downloaded == [] and len(result.skipped) == 6
-    assert all(line.endswith("already verified, skipped") for line in lines)
+    assert lines == ["synth: all 6 file(s) already verified"]
 
 
 def test_resume_after_an_interrupted_run_rehashes_instead_of_downloading(
