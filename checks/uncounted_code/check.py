@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pgolf.audit.detect_misc import outside_code
 from pgolf.audit.report import CodeFinding, outcome
-from pgolf.audit.sources import SourceSet
+from pgolf.audit.sources import ProblemKind, SourceSet
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.findings import CheckOutcome, Location, Status
 
@@ -23,7 +23,7 @@ class UncountedCode:
         sources = ctx.sources
         if sources.entry is None:
             return CheckOutcome(status=Status.SKIP, message="no train_gpt.py in the folder: nothing to count")
-        findings = self._helpers(sources) + self._problems(sources)
+        findings = self._helpers(sources) + self._problems(sources, record=ctx.track.record)
         analysis = ctx.analysis
         if analysis is not None:
             for load in outside_code(analysis, {f.path for f in ctx.folder.files}):
@@ -56,8 +56,22 @@ class UncountedCode:
         return found
 
     @staticmethod
-    def _problems(sources: SourceSet) -> list[CodeFinding]:
-        return [
-            CodeFinding(Status.WARN, p.location, p.problem + " (the code audit could not read this code)", "heuristic")
-            for p in sources.problems
-        ]
+    def _problems(sources: SourceSet, *, record: bool) -> list[CodeFinding]:
+        """Code that runs but cannot be audited: FAIL on the record track (a hidden loader, bytecode, an
+        archive, a cap exceeded), WARN elsewhere; a cap never turns a finding into a pass."""
+        out = []
+        for p in sources.problems:
+            fix = _FIX.get(p.kind, "")
+            note = f"{p.problem}: unauditable code{fix}"
+            out.append(CodeFinding(Status.FAIL if record else Status.WARN, p.location, note, "certain"))
+        return out
+
+
+_FIX = {
+    ProblemKind.UNAUDITABLE: " (fix: ship the code plainly or in a recognized wrapper)",
+    ProblemKind.UNDECODABLE: " (fix: ship the code plainly or in a recognized wrapper: lzma/zlib/gzip/bz2/brotli "
+    "over base85/base64/hex)",
+    ProblemKind.CAP: " (a cap bounds the audit's cost; what lies beyond it is reported, never passed)",
+    ProblemKind.UNPARSEABLE: " (fix: ship Python that parses)",
+    ProblemKind.UNREADABLE: " (fix: ship the code as UTF-8 text)",
+}

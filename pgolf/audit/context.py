@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from pgolf.audit.analysis import Analysis, analyze
 from pgolf.audit.config import RunConfig, config_from_texts
+from pgolf.audit.deepstack import DEEP_RECURSION, deep
 from pgolf.audit.ran import LogText
-from pgolf.audit.sources import GatherProblem, SourceSet
+from pgolf.audit.sources import GatherProblem, ProblemKind, SourceSet
 from pgolf.errors import PgolfError
 from pgolf.findings import Location
 from pgolf.folder import FileRole, SubmissionFolder
@@ -82,12 +83,18 @@ def claim_log_texts(folder: SubmissionFolder, logs: Sequence[ParsedLog]) -> list
 def analysis_for(ctx: AuditContext, sources: SourceSet) -> Analysis | None:
     if not sources.python:
         return None
+    config = run_config(ctx)
     try:
-        return analyze(sources, run_config(ctx))
-    except RecursionError:
-        # Machine-generated expressions thousands of levels deep: report, do not crash every check.
+        return deep(lambda: analyze(sources, config))
+    except (RecursionError, MemoryError):
+        # Machine-generated expressions thousands of levels deep: a cap, reported (never a silent pass).
         where = sources.entry.location(None) if sources.entry else Location(path="train_gpt.py")
         sources.problems.append(
-            GatherProblem(where, "the code is nested too deeply for the static analysis", blocking=True)
+            GatherProblem(
+                where,
+                f"the code is nested deeper than the static analysis follows ({DEEP_RECURSION} frames)",
+                blocking=True,
+                kind=ProblemKind.CAP,
+            )
         )
         return None

@@ -23,6 +23,7 @@ class ParseResult:
     error: str | None = None
     error_line: int | None = None
     repaired: bool = False  # PEP 701 f-strings were rewritten to parse on this interpreter
+    capped: bool = False  # not parsed (or too deep to parse): a size or nesting cap, not a syntax error
 
 
 def parse_python(text: str, filename: str) -> ParseResult:
@@ -31,8 +32,10 @@ def parse_python(text: str, filename: str) -> ParseResult:
         return ParseResult(tree=ast.parse(text, filename=filename))
     except SyntaxError as exc:
         first: SyntaxError = exc
-    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+    except ValueError as exc:  # NUL bytes
         return ParseResult(tree=None, error=f"{type(exc).__name__}: {exc}")
+    except (RecursionError, MemoryError) as exc:  # absurd nesting: a cap, reported as such
+        return ParseResult(tree=None, error=f"nested too deeply to parse ({type(exc).__name__})", capped=True)
     if sys.version_info < (3, 12):
         try:
             rewritten = rewrite_pep701_fstrings(text)

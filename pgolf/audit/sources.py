@@ -1,35 +1,57 @@
 """Gather the code a submission runs: train_gpt.py, decoded wrappers, and every code file it loads.
 
-Loads are found statically: `import helper` / `from helper import x` of a module in the folder,
-`exec(open("f.py").read())`, `runpy.run_path`, `importlib` calls, and any string literal naming a code
-file of the folder (a `.c` compiled at run time, a `.cu` handed to `cpp_extension.load`). Nothing is
-imported or executed; submissions are read through `SubmissionFolder`, which never follows symlinks.
+Loads are found statically: `import helper` / `from helper import x` of a module in the folder, any
+string literal naming a code file of the folder (a `.c` compiled at run time, a `.cu` handed to
+`cpp_extension.load`), and every loader the static evaluator resolves (`wrappers.scan_loaders`):
+`exec`/`eval` of folded literals and wrappers, of the text of any file of the folder (`.txt`, a log,
+the README), `importlib`/`__import__` of computed names, `runpy`. Nothing is imported or executed;
+submissions are read through `SubmissionFolder`, which never follows symlinks.
+
+What cannot be read is a `GatherProblem` with a kind: code that runs but cannot be audited (an
+unresolved loader, bytecode, an archive, a `__pycache__`), a cap that was exceeded (files, depth,
+bytes, nesting), an undecodable wrapper, a file that does not parse. Caps bound the cost per folder
+and never turn a finding into a pass: exceeding one is itself reported.
 """
 
 from __future__ import annotations
 
 import ast
-import re
+import zipfile
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from pathlib import PurePosixPath
 
+from pgolf.audit.deepstack import deep
 from pgolf.audit.kinds import SourceKind
 from pgolf.audit.pyparse import ParseResult, parse_python
-from pgolf.audit.wrappers import MAX_NESTING, scan_wrappers
+from pgolf.audit.static_eval import Budget
+from pgolf.audit.wrappers import MAX_NESTING, LoaderScan, scan_loaders
 from pgolf.errors import InputError
 from pgolf.findings import Location
 from pgolf.folder import FileEntry, FileRole, SubmissionFolder
 
 ENTRY_NAME = "train_gpt.py"
-MAX_CODE_BYTES = 16 * 1024 * 1024
+MAX_CODE_BYTES = 16 * 1024 * 1024  # read cap of one code file
+MAX_PARSE_BYTES = 1024 * 1024  # one Python file parsed (a 160 KB record parses to ~30k nodes, ~30 MB)
+MAX_FOLDER_NODES = 300_000  # estimated AST nodes parsed per folder (about 1.5 MB of ordinary code, ~300 MB)
 MAX_SOURCE_FILES = 64
-MAX_LOAD_DEPTH = 4
+MAX_LOAD_DEPTH = 8
 _PY = (".py", ".pyx")
 _C = (".c", ".cc", ".cpp", ".cu", ".cuh", ".h", ".hpp")
+_BYTECODE = (".pyc", ".pyo")
+_NATIVE = (".so", ".pyd", ".dylib")
+_ARCHIVES = (".zip", ".egg", ".whl", ".pyz")
 _EXCERPT_CHARS = 200
-# A bare exec/eval call; `model.eval()` is an attribute call, which scan_wrappers never counts.
-_EXEC_CALL = re.compile(r"(?<![\w.])(exec|eval)\s*\(")
+_PUNCTUATION = ",()[]+-*./=:"
+
+
+class ProblemKind(StrEnum):
+    UNAUDITABLE = "unauditable"  # code runs that pgolf cannot read: an unresolved loader, bytecode, an archive
+    CAP = "cap"  # a size, depth, count or nesting cap was exceeded: what lies beyond was not read
+    UNDECODABLE = "undecodable"  # a self-extracting wrapper that does not decode
+    UNPARSEABLE = "unparseable"  # Python that does not parse
+    UNREADABLE = "unreadable"  # a file that cannot be read (binary, over the read cap)
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,7 @@ class GatherProblem:
     location: Location
     problem: str
     blocking: bool = False  # the entry script's own code could not be analysed
+    kind: ProblemKind = ProblemKind.UNAUDITABLE
 
 
 @dataclass
@@ -118,63 +141,138 @@ def gather_sources(folder: SubmissionFolder) -> SourceSet:
     entry = find_entry(folder)
     if entry is None:
         return out
-    _Gatherer(folder, out).run(entry)
+    deep(lambda: _Gatherer(folder, out).run(entry))  # ast.parse recurses too: deep code is a cap, not a crash
+    out.problems += shipped_unreadable_code(folder)
     return out
+
+
+def shipped_unreadable_code(folder: SubmissionFolder) -> list[GatherProblem]:
+    """Code the folder ships that pgolf cannot read, and listing caps that hid files from it."""
+    out: list[GatherProblem] = []
+    for f in folder.files:
+        low = f.path.lower()
+        if low.endswith(_BYTECODE):
+            out.append(GatherProblem(Location(path=f.path), "ships Python bytecode, which Python can import"))
+        elif low.endswith(_NATIVE):
+            out.append(GatherProblem(Location(path=f.path), "ships a compiled extension, which Python can import"))
+        elif low.endswith(_ARCHIVES) and _archive_has_code(folder, f):
+            out.append(GatherProblem(Location(path=f.path), "ships code in an archive (a zip import)"))
+    for skipped in folder.skipped:
+        name = PurePosixPath(skipped.path).name
+        if name == "__pycache__":
+            out.append(
+                GatherProblem(Location(path=skipped.path), "ships a __pycache__ folder: bytecode Python may run")
+            )
+        elif "cap" in skipped.reason:
+            out.append(GatherProblem(Location(path=skipped.path), f"not read: {skipped.reason}", kind=ProblemKind.CAP))
+    return out
+
+
+def _archive_has_code(folder: SubmissionFolder, entry: FileEntry) -> bool:
+    try:
+        with zipfile.ZipFile(folder.root / entry.path) as archive:
+            names = archive.namelist()[:100_000]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return any(n.lower().endswith((*_PY, *_BYTECODE, *_NATIVE)) for n in names)
 
 
 class _Gatherer:
     def __init__(self, folder: SubmissionFolder, out: SourceSet) -> None:
         self.folder = folder
         self.out = out
+        self.files = {f.path: f for f in folder.files}
         self.code_files = {f.path: f for f in folder.files if f.role is FileRole.CODE}
         self.by_name: dict[str, list[FileEntry]] = {}
-        for f in self.code_files.values():
+        for f in folder.files:
             self.by_name.setdefault(PurePosixPath(f.path).name, []).append(f)
         self.visited: set[str] = set()
+        self.budget = Budget()
+        self.nodes = 0  # estimated AST nodes parsed so far in this folder
+        self.scans: dict[int, LoaderScan] = {}  # id(SourceFile) -> its loaders
+        self.binaries = {
+            PurePosixPath(p).name.split(".")[0]: p for p in self.files if p.lower().endswith(_BYTECODE + _NATIVE)
+        }
 
     def run(self, entry: FileEntry) -> None:
-        queue: list[tuple[FileEntry, Location | None, int]] = [(entry, None, 0)]
+        queue: list[tuple[FileEntry, Location | None, int, bool]] = [(entry, None, 0, False)]
         while queue:
-            entry_file, loaded_by, depth = queue.pop(0)
-            if entry_file.path in self.visited or len(self.visited) >= MAX_SOURCE_FILES:
+            entry_file, loaded_by, depth, as_python = queue.pop(0)
+            if entry_file.path in self.visited:
                 continue
+            if len(self.visited) >= MAX_SOURCE_FILES:
+                where = loaded_by or Location(path=entry_file.path)
+                self._problem(
+                    where,
+                    f"more than {MAX_SOURCE_FILES} code files are loaded; {entry_file.path} and the rest were not read",
+                    kind=ProblemKind.CAP,
+                )
+                break
             self.visited.add(entry_file.path)
-            for src in self._read(entry_file, loaded_by, is_entry=loaded_by is None):
+            for src in self._read(entry_file, loaded_by, is_entry=loaded_by is None, as_python=as_python):
                 self.out.files.append(src)
-                if depth < MAX_LOAD_DEPTH and src.tree is not None:
-                    queue += [(f, loc, depth + 1) for f, loc in self._loads(src)]
+                if src.tree is None:
+                    continue
+                loads = self._loads(src)
+                if loads and depth + 1 > MAX_LOAD_DEPTH:
+                    self._problem(
+                        loads[0][1],
+                        f"code is loaded more than {MAX_LOAD_DEPTH} levels deep; {loads[0][0].path} was not read",
+                        kind=ProblemKind.CAP,
+                    )
+                    continue
+                queue += [(f, loc, depth + 1, py) for f, loc, py in loads]
 
-    def _read(self, entry: FileEntry, loaded_by: Location | None, *, is_entry: bool) -> list[SourceFile]:
+    def _read(
+        self, entry: FileEntry, loaded_by: Location | None, *, is_entry: bool, as_python: bool = False
+    ) -> list[SourceFile]:
         try:
             text = self.folder.read_text(entry, cap=MAX_CODE_BYTES)
         except InputError as exc:
-            self._problem(Location(path=entry.path), f"not read: {exc}", blocking=is_entry)
+            self._problem(Location(path=entry.path), f"not read: {exc}", blocking=is_entry, kind=ProblemKind.UNREADABLE)
             return []
-        if not entry.path.endswith(_PY):
+        if not (as_python or entry.path.endswith(_PY)):
             return [SourceFile(entry.path, SourceKind.C, text, entry.size, loaded_by=loaded_by)]
         outer = SourceFile(
-            entry.path, SourceKind.PYTHON, text, entry.size, loaded_by=loaded_by, parse=parse_python(text, entry.path)
+            entry.path, SourceKind.PYTHON, text, entry.size, loaded_by=loaded_by, parse=self._parse(text, entry.path)
         )
         files = [outer]
         files += self._unwrap(outer, outer, depth=1)
         if is_entry:
             decoded = [f for f in files if f.decoded_from and f.tree is not None]
-            self.out.entry = decoded[-1] if decoded else outer
+            self.out.entry = decoded[-1] if decoded and _is_shim(outer) else outer
             if self.out.entry.tree is None:
                 self._parse_problem(self.out.entry, blocking=True)
         elif outer.tree is None:
             self._parse_problem(outer, blocking=False)
         return files
 
+    def _parse(self, text: str, path: str) -> ParseResult:
+        """Parse within the per-file and per-folder caps (AST memory grows with the token count)."""
+        if len(text) > MAX_PARSE_BYTES:
+            return ParseResult(
+                tree=None, error=f"over the {MAX_PARSE_BYTES}-byte parse cap ({len(text)} bytes)", capped=True
+            )
+        estimate = estimated_nodes(text)
+        if self.nodes + estimate > MAX_FOLDER_NODES:
+            return ParseResult(tree=None, error=f"over the folder's {MAX_FOLDER_NODES}-node parse budget", capped=True)
+        self.nodes += estimate
+        return parse_python(text, path)
+
     def _unwrap(self, outer: SourceFile, shipped: SourceFile, depth: int) -> list[SourceFile]:
         if outer.tree is None:
             return []
-        lines = {outer.text.count("\n", 0, m.start()) + 1 for m in _EXEC_CALL.finditer(outer.text)}
-        if not lines:
-            return []  # no exec()/eval(): nothing can be a self-extracting wrapper
-        scan = scan_wrappers(outer.tree, lines)
+        scan = scan_loaders(outer.tree, outer.text, self.budget, shipped.path)
+        self.scans[id(outer)] = scan
         for line, why in scan.failures:
-            self._problem(outer.location(line), f"self-extracting wrapper not decoded: {why}", blocking=depth == 1)
+            self._problem(
+                outer.location(line),
+                f"self-extracting wrapper not decoded: {why}",
+                blocking=depth == 1 and outer is shipped and _is_shim(outer),
+                kind=ProblemKind.UNDECODABLE,
+            )
+        for line, why in scan.unresolved:
+            self._problem(outer.location(line), f"{why}; the code it runs is not audited")
         found: list[SourceFile] = []
         for payload in scan.payloads:
             where = f"{payload.description} wrapper at {outer.path}:{payload.line}"
@@ -186,35 +284,59 @@ class _Gatherer:
                 payload.text,
                 shipped.shipped_bytes,
                 decoded_from=where,
-                loaded_by=shipped.loaded_by,
-                parse=parse_python(payload.text, shipped.path),
+                loaded_by=shipped.loaded_by if _is_shim(outer) else outer.location(payload.line),
+                parse=self._parse(payload.text, shipped.path),
             )
             found.append(decoded)
-            if depth < MAX_NESTING:
+            if decoded.tree is None:
+                self._parse_problem(decoded, blocking=False)
+            elif depth < MAX_NESTING:
                 found += self._unwrap(decoded, shipped, depth + 1)
-            elif decoded.tree is not None and scan_wrappers(decoded.tree).payloads:
-                self._problem(decoded.location(None), f"wrappers nested deeper than {MAX_NESTING}", blocking=True)
+            else:
+                self._problem(
+                    decoded.location(None),
+                    f"wrappers nested deeper than {MAX_NESTING} levels; the innermost code was not read",
+                    blocking=True,
+                    kind=ProblemKind.CAP,
+                )
         return found
 
     def _parse_problem(self, src: SourceFile, *, blocking: bool) -> None:
         line = src.parse.error_line if src.parse else None
         why = src.parse.error if src.parse else "not parsed"
-        self._problem(src.location(line), f"Python code does not parse ({why}); not analysed", blocking=blocking)
+        capped = src.parse is not None and src.parse.capped
+        kind = ProblemKind.CAP if capped else ProblemKind.UNPARSEABLE
+        what = "Python code not parsed" if capped else "Python code does not parse"
+        self._problem(src.location(line), f"{what} ({why}); not analysed", blocking=blocking, kind=kind)
 
-    def _problem(self, location: Location, problem: str, *, blocking: bool) -> None:
-        self.out.problems.append(GatherProblem(location=location, problem=problem, blocking=blocking))
+    def _problem(
+        self, location: Location, problem: str, *, blocking: bool = False, kind: ProblemKind = ProblemKind.UNAUDITABLE
+    ) -> None:
+        self.out.problems.append(GatherProblem(location=location, problem=problem, blocking=blocking, kind=kind))
 
-    def _loads(self, src: SourceFile) -> list[tuple[FileEntry, Location]]:
+    def _loads(self, src: SourceFile) -> list[tuple[FileEntry, Location, bool]]:
+        """Files this source loads: (file, where, read it as Python whatever its extension)."""
         assert src.tree is not None
-        if not any(hint in src.text for hint in self._hints(src.path)):
-            return []  # no other code file of the folder is named in this text: skip the walk
         base = PurePosixPath(src.path).parent
-        found: list[tuple[FileEntry, Location]] = []
-        for target, line in _load_targets(src.tree):
-            entry = self._resolve(target, base)
-            if entry is not None and entry.path not in self.visited and entry.path != src.path:
-                found.append((entry, src.location(line)))
-        return found
+        found: list[tuple[FileEntry, Location, bool]] = []
+        if any(hint in src.text for hint in self._hints(src.path)):
+            for target, line in _load_targets(src.tree):
+                entry = self._resolve(target, base, src.location(line))
+                if entry is not None:
+                    found.append((entry, src.location(line), False))
+        scan = self.scans.get(id(src))
+        if scan is not None:
+            for path, line in scan.file_loads:
+                entry = self._file(path, base)
+                if entry is None:
+                    self._problem(src.location(line), f"runs `{path}`, which is not a file of the folder")
+                else:
+                    found.append((entry, src.location(line), True))
+            for module, line in scan.module_loads:
+                entry = self._resolve(module.replace(".", "/"), base, src.location(line))
+                if entry is not None:
+                    found.append((entry, src.location(line), False))
+        return [(e, loc, py) for e, loc, py in found if e.path not in self.visited and e.path != src.path]
 
     def _hints(self, own: str) -> set[str]:
         """Strings one of which must appear in a text that loads another code file of the folder."""
@@ -224,9 +346,19 @@ class _Gatherer:
                 continue
             pure = PurePosixPath(path)
             hints.add(pure.stem if pure.name != "__init__.py" else pure.parent.name)
+        hints.update(self.binaries)
         return {h for h in hints if h}
 
-    def _resolve(self, target: str, base: PurePosixPath) -> FileEntry | None:
+    def _file(self, path: str, base: PurePosixPath) -> FileEntry | None:
+        """A path a loader reads -> a file of the folder (relative to the script's folder, or by name)."""
+        rel = path.removeprefix("./")
+        for cand in (str(base / rel) if str(base) != "." else rel, rel):
+            if cand in self.files:
+                return self.files[cand]
+        matches = self.by_name.get(PurePosixPath(rel).name, [])
+        return matches[0] if len(matches) == 1 else None
+
+    def _resolve(self, target: str, base: PurePosixPath, where: Location) -> FileEntry | None:
         """A module name or a path literal -> a code file of the folder, if it names one."""
         candidates = [target] if target.endswith(_PY + _C) else [f"{target}.py", f"{target}/__init__.py"]
         for cand in candidates:
@@ -234,9 +366,33 @@ class _Gatherer:
                 rel = joined.removeprefix("./")
                 if rel in self.code_files:
                     return self.code_files[rel]
+        if not target.endswith(_PY + _C):
+            self._sourceless(target, base, where)
         name = PurePosixPath(candidates[0]).name
-        matches = self.by_name.get(name, [])
+        matches = [m for m in self.by_name.get(name, []) if m.path in self.code_files]
         return matches[0] if len(matches) == 1 and target.endswith(_PY + _C) else None
+
+    def _sourceless(self, module: str, base: PurePosixPath, where: Location) -> None:
+        """`import helper` with only helper.pyc / helper.cpython-*.so in the folder: code pgolf cannot read."""
+        path = self.binaries.get(PurePosixPath(module).name)
+        if path is not None:
+            self._problem(where, f"imports `{module}` from {path}, which is not source code")
+
+
+def estimated_nodes(text: str) -> int:
+    """About the number of AST nodes `text` parses to (words plus punctuation; C-speed string counts).
+
+    A 153 KB record estimates 28k for 31k nodes; a dense `[1,1,1,...]` literal counts one per comma.
+    """
+    return len(text.split()) + sum(text.count(c) for c in _PUNCTUATION)
+
+
+def _is_shim(src: SourceFile) -> bool:
+    """A self-extracting wrapper: no function or class of its own, only the loader (and imports)."""
+    tree = src.tree
+    if tree is None:
+        return False
+    return not any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for n in ast.walk(tree))
 
 
 def _load_targets(tree: ast.Module) -> list[tuple[str, int]]:

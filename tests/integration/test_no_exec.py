@@ -66,3 +66,34 @@ def test_pgolf_check_cli_subprocess_runs_nothing(tmp_path: Path) -> None:
     assert done.returncode in (0, 1), done.stderr
     assert "PG418" in done.stdout
     assert not any(m.exists() for m in markers)
+
+
+def test_no_loader_resolution_runs_code(tmp_path: Path) -> None:
+    """Every loader the static evaluator resolves (literals, joins, byte lists, aliases of exec, getattr on
+    builtins, importlib, files of any extension, rot13, nested wrappers) is folded, never run."""
+    from tests.unit.audit.hostile_cases import loaders
+
+    marker = tmp_path / "marker_loader"
+    payload = f'open({str(marker)!r}, "w").write("executed")\n' + fs.script()
+    folders = []
+    for name, build in loaders(payload).items():
+        folder = tmp_path / name / "records" / "track_10min_16mb" / "2026-05-01_marker"
+        for rel, content in build().items():
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+        folders.append(str(folder))
+    assert main(["check", *folders[:4], "--select", "code", "--format", "json"]) in (0, 1)
+    done = subprocess.run(
+        [sys.executable, "-m", "pgolf", "check", *folders, "--select", "code"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    assert "PG418" in done.stdout
+    assert not marker.exists()

@@ -1,4 +1,4 @@
-"""Self-extracting wrappers decoded statically, with caps; nothing is executed."""
+"""Self-extracting wrappers and other code loaders resolved statically, with caps; nothing is executed."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ import zlib
 import brotli
 
 from pgolf.audit.fixture_scripts import lzma_wrapped
-from pgolf.audit.wrappers import MAX_DECODED_BYTES, scan_wrappers
+from pgolf.audit.static_eval import Budget
+from pgolf.audit.wrappers import MAX_DECODED_BYTES, scan_loaders
 
 SOURCE = "def payload():\n    return 42\n"
 
 
 def _decode(wrapper: str) -> tuple[list[str], list[str]]:
-    scan = scan_wrappers(ast.parse(wrapper))
-    return [p.text for p in scan.payloads], [why for _, why in scan.failures]
+    scan = scan_loaders(ast.parse(wrapper))
+    return [p.text for p in scan.payloads], [why for _, why in scan.failures + scan.unresolved]
 
 
 def test_raw_lzma2_base85() -> None:
@@ -26,7 +27,7 @@ def test_raw_lzma2_base85() -> None:
 
 
 def test_xz_base85_and_description() -> None:
-    scan = scan_wrappers(ast.parse(lzma_wrapped(SOURCE, raw=False)))
+    scan = scan_loaders(ast.parse(lzma_wrapped(SOURCE, raw=False)))
     assert scan.payloads[0].text == SOURCE
     assert scan.payloads[0].description == "lzma+base85"
     assert scan.payloads[0].line == 2
@@ -62,11 +63,22 @@ def test_corrupt_payload_is_a_failure() -> None:
     assert not texts and failures
 
 
-def test_unknown_codec_with_a_long_literal_is_flagged() -> None:
+def test_unknown_codec_is_unresolved() -> None:
     wrapper = 'import zstandard as Z, base64 as B\nexec(Z.decompress(B.b85decode("' + "0" * 400 + '")))\n'
     texts, failures = _decode(wrapper)
-    assert not texts and failures == ["the exec() argument is not a literal decoding chain"]
+    assert not texts and failures == ["exec() of code that pgolf cannot resolve statically"]
 
 
-def test_ordinary_exec_is_not_a_wrapper() -> None:
-    assert _decode('exec(open("helper.py").read())\nexec("x = 1")\n') == ([], [])
+def test_file_reads_and_literals_are_loads_not_failures() -> None:
+    scan = scan_loaders(ast.parse('exec(open("helper.py").read())\nexec("x = 1")\n'))
+    assert scan.file_loads == [("helper.py", 1)]
+    assert [p.text for p in scan.payloads] == ["x = 1"] and scan.payloads[0].description == "literal"
+
+
+def test_the_folder_budget_stops_many_small_wrappers() -> None:
+    """400 wrappers of 1 MiB each decode 16 MiB at most per folder (they took 3.3 GB before the budget)."""
+    blob = base64.b85encode(zlib.compress(b"#" * (1 << 20))).decode()
+    wrapper = "import zlib, base64\n" + f'exec(zlib.decompress(base64.b85decode("{blob}")))\n' * 40
+    scan = scan_loaders(ast.parse(wrapper), budget=Budget())
+    assert 8 <= len(scan.payloads) < 16  # the base85 layer spends budget too
+    assert scan.failures and "budget" in scan.failures[0][1]
