@@ -14,6 +14,7 @@ from typing import ClassVar, Protocol
 
 from pgolf.runner.capture import LineSink
 from pgolf.runner.model import BackendName, EnvFingerprint, RunOptions, RunSpec, SeedRecord
+from pgolf.runner.placement import Placement
 
 
 class Backend(Protocol):
@@ -38,3 +39,14 @@ def _docker(options: RunOptions) -> Backend:
 
 # Factories, so choosing `local` never imports the docker SDK.
 BACKENDS: dict[BackendName, Callable[[RunOptions], Backend]] = {"local": _local, "docker": _docker}
+
+
+def placement_for(backend: BackendName) -> Placement:
+    """The backend's placement (paths, launcher, host env, container), for the pure planner."""
+    if backend == "docker":
+        from pgolf.runner.docker import DockerPlacement
+
+        return DockerPlacement()
+    from pgolf.runner.local import LocalPlacement
+
+    return LocalPlacement()

@@ -11,17 +11,32 @@ poll it against our own Deadline.
 from __future__ import annotations
 
 import importlib
+import re
 import shlex
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Protocol
 
 from pgolf.errors import EnvironmentMissing, UsageError
+from pgolf.manifest import Manifest
 from pgolf.runner import fingerprint
 from pgolf.runner.capture import LineCapture, LineSink, no_sink
 from pgolf.runner.clock import SYSTEM_CLOCK, Clock, Deadline
-from pgolf.runner.model import BackendName, ContainerSpec, EnvFingerprint, ProcessOutcome, RunSpec, SeedRecord
+from pgolf.runner.defaults import runner_defaults
+from pgolf.runner.model import (
+    BackendName,
+    ContainerSpec,
+    DataLocation,
+    EnvFingerprint,
+    Mount,
+    ProcessOutcome,
+    RunOptions,
+    RunSpec,
+    SeedRecord,
+)
+from pgolf.runner.placement import ProcessPaths
 from pgolf.runner.record import Execution, finalize, stage
 from pgolf.runner.trace import TraceClock
 
@@ -245,6 +260,66 @@ def _signal_of(code: int | None, box: RunningContainer) -> int | None:
     if code is None or code <= _SIGNAL_EXIT_BASE or box.term_sent or box.kill_sent:
         return None
     return code - _SIGNAL_EXIT_BASE
+
+
+_DOCKER_NAME = re.compile(r"[^a-zA-Z0-9_.-]")
+IMAGE_SHIM_DIR = "/opt/pgolf/shim"  # where docker/Dockerfile.* copies the SDPA shim
+
+
+class DockerPlacement:
+    """Mount points inside the container; the image's own environment and torchrun; the container spec."""
+
+    def paths(self, seed_dir: Path, data: DataLocation, options: RunOptions) -> ProcessPaths:
+        d = runner_defaults().docker
+        tokenizer = None
+        if data.tokenizer_path is not None:
+            tokenizer = f"{d.data_mount}/tokenizer/{data.tokenizer_path.name}"
+        return ProcessPaths(
+            workdir=f"{d.output_mount}/work",
+            dataset=f"{d.data_mount}/dataset",
+            tokenizer=tokenizer,
+            artifacts=f"{d.output_mount}/artifacts",
+            trace=f"{d.output_mount}/trace",
+            cache=f"{d.output_mount}/cache",
+            home=f"{d.output_mount}/home",
+            hook=d.hook_mount,
+            shim=None if options.shim_dir is None else IMAGE_SHIM_DIR,  # the image's copy (docker/Dockerfile.*)
+        )
+
+    def host_env(self, options: RunOptions) -> dict[str, str]:
+        return {}  # a container has its own PATH/HOME; host values would be wrong there
+
+    def launcher(self, options: RunOptions) -> list[str]:
+        return list(runner_defaults().docker.launcher)
+
+    def container(
+        self, manifest: Manifest, options: RunOptions, data: DataLocation, seed_dir: Path, seed: int
+    ) -> ContainerSpec | None:
+        d = runner_defaults().docker
+        image = options.image or manifest.image
+        if image is None:
+            raise UsageError(f"manifest {manifest.name} has no image; set `image` or pass --image for --backend docker")
+        run_id = seed_dir.parent.name
+        mounts = [
+            Mount(source=options.source_dir, target=d.submission_mount, read_only=True),
+            Mount(source=seed_dir / "out", target=d.output_mount, read_only=False),
+            Mount(source=data.dataset_dir, target=f"{d.data_mount}/dataset", read_only=True),
+            Mount(source=options.hook_dir, target=d.hook_mount, read_only=True),
+        ]
+        if data.tokenizer_path is not None:
+            mounts.append(Mount(source=data.tokenizer_path.parent, target=f"{d.data_mount}/tokenizer", read_only=True))
+        return ContainerSpec(
+            image=image,
+            name=_DOCKER_NAME.sub("-", f"pgolf-{run_id}-{seed}"),
+            labels={"pgolf.run_id": run_id, "pgolf.seed": str(seed), "pgolf.name": manifest.name},
+            mounts=mounts,
+            workdir=f"{d.output_mount}/work",
+            shm_size=options.shm_size or d.shm_size,
+            gpus=options.gpus,
+            network_none=options.network_none,
+            keep=options.keep_container,
+            user=options.user,
+        )
 
 
 class DockerBackend:

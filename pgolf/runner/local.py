@@ -18,10 +18,22 @@ from types import TracebackType
 from typing import ClassVar, cast
 
 from pgolf.errors import EnvironmentMissing
+from pgolf.manifest import Manifest
 from pgolf.runner import fingerprint, proc
 from pgolf.runner.capture import LineCapture, LineSink, no_sink
 from pgolf.runner.clock import SYSTEM_CLOCK, Clock, Deadline
-from pgolf.runner.model import BackendName, EnvFingerprint, ProcessOutcome, RunSpec, SeedRecord
+from pgolf.runner.defaults import runner_defaults
+from pgolf.runner.model import (
+    BackendName,
+    ContainerSpec,
+    DataLocation,
+    EnvFingerprint,
+    ProcessOutcome,
+    RunOptions,
+    RunSpec,
+    SeedRecord,
+)
+from pgolf.runner.placement import ProcessPaths
 from pgolf.runner.record import ISOLATION_LOCAL, Execution, finalize, stage
 from pgolf.runner.trace import TraceClock
 
@@ -144,6 +156,36 @@ def supervise(argv: list[str], spec: RunSpec, deadline: Deadline, capture: LineC
             capture.note(f"deadline of {spec.budget.deadline_s:.0f}s reached: SIGTERM to the process group")
             code = group.stop(spec.budget.term_grace_s)
     return _outcome(code, group, timed_out)
+
+
+class LocalPlacement:
+    """Host paths under the seed folder; the host's own environment (the allow list) and interpreter."""
+
+    def paths(self, seed_dir: Path, data: DataLocation, options: RunOptions) -> ProcessPaths:
+        out = seed_dir / "out"  # RunSpec.out_dir
+        return ProcessPaths(
+            workdir=str(out / "work"),
+            dataset=str(data.dataset_dir),
+            tokenizer=None if data.tokenizer_path is None else str(data.tokenizer_path),
+            artifacts=str(out / "artifacts"),
+            trace=str(out / "trace"),
+            cache=str(seed_dir.parent / "cache" if options.shared_compile_cache else out / "cache"),
+            home=None,
+            hook=str(options.hook_dir),
+            shim=None if options.shim_dir is None else str(options.shim_dir),
+        )
+
+    def host_env(self, options: RunOptions) -> dict[str, str]:
+        return {k: options.host_env[k] for k in runner_defaults().env.allow if k in options.host_env}
+
+    def launcher(self, options: RunOptions) -> list[str]:
+        # `python -m torch.distributed.run` is torchrun's own entry point, pinned to a known interpreter.
+        return [options.python, "-m", "torch.distributed.run"]
+
+    def container(
+        self, manifest: Manifest, options: RunOptions, data: DataLocation, seed_dir: Path, seed: int
+    ) -> ContainerSpec | None:
+        return None
 
 
 class LocalBackend:

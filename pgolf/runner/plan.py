@@ -1,7 +1,10 @@
 """The pure planner: (manifest, options) -> Plan with one RunSpec per seed (STYLE.md practice 9).
 
 No process, no Docker, no clock, no environment read: host facts arrive in RunOptions, limits come
-from the ruleset, runner defaults from defaults.toml. `pgolf reproduce --dry-run` prints the result.
+from the ruleset, runner defaults from defaults.toml. It knows no backend: where things are as the
+process sees them, the launcher, the host variables passed on and the container come from the
+backend's placement (pgolf.runner.placement; LocalPlacement in local.py, DockerPlacement in
+docker.py). `pgolf reproduce --dry-run` prints the result.
 """
 
 from __future__ import annotations
@@ -9,60 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
-from functools import cache
-from importlib import resources
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict
 
 from pgolf.errors import UsageError
 from pgolf.manifest import RUNNER_OWNED_ENV, Manifest
 from pgolf.ruleset import TrackLimits, load_ruleset
-from pgolf.runner.model import (
-    ContainerSpec,
-    DataLocation,
-    Mount,
-    Plan,
-    PreflightSpec,
-    RunBudget,
-    RunOptions,
-    RunSpec,
-)
-
-
-class DeadlineDefaults(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    slack_seconds: float
-    term_grace_seconds: float
-
-
-class DockerDefaults(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    shm_size: str
-    submission_mount: str
-    output_mount: str
-    data_mount: str
-    hook_mount: str
-    launcher: list[str]
-
-
-class EnvDefaults(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    allow: list[str]
-
-
-class RunnerDefaults(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    deadline: DeadlineDefaults
-    docker: DockerDefaults
-    env: EnvDefaults
-
-
-@cache
-def runner_defaults() -> RunnerDefaults:
-    text = (resources.files("pgolf.runner") / "defaults.toml").read_text("utf-8")
-    return RunnerDefaults.model_validate(tomllib.loads(text))
+from pgolf.runner.backend import placement_for
+from pgolf.runner.defaults import runner_defaults
+from pgolf.runner.model import DataLocation, Plan, PreflightSpec, RunBudget, RunOptions, RunSpec
+from pgolf.runner.placement import Placement, ProcessPaths
 
 
 def plan_hash(manifest: Manifest, options: RunOptions) -> str:
@@ -116,58 +74,16 @@ def _budget(manifest: Manifest, track: TrackLimits, options: RunOptions) -> RunB
     )
 
 
-class _Paths(BaseModel):
-    """Where things are as the process sees them (host paths locally, mount points in a container)."""
-
-    model_config = ConfigDict(frozen=True)
-    workdir: str
-    dataset: str
-    tokenizer: str | None
-    artifacts: str
-    trace: str
-    cache: str
-    home: str | None
-    hook: str
-    shim: str | None = None
-
-
-def _local_paths(seed_dir: Path, data: DataLocation, hook_dir: Path, shared_cache: bool) -> _Paths:
-    out = seed_dir / "out"  # RunSpec.out_dir
-    return _Paths(
-        workdir=str(out / "work"),
-        dataset=str(data.dataset_dir),
-        tokenizer=None if data.tokenizer_path is None else str(data.tokenizer_path),
-        artifacts=str(out / "artifacts"),
-        trace=str(out / "trace"),
-        cache=str(seed_dir.parent / "cache" if shared_cache else out / "cache"),
-        home=None,
-        hook=str(hook_dir),
-    )
-
-
-def _container_paths(data: DataLocation) -> _Paths:
-    d = runner_defaults().docker
-    tokenizer = None
-    if data.tokenizer_path is not None:
-        tokenizer = f"{d.data_mount}/tokenizer/{data.tokenizer_path.name}"
-    return _Paths(
-        workdir=f"{d.output_mount}/work",
-        dataset=f"{d.data_mount}/dataset",
-        tokenizer=tokenizer,
-        artifacts=f"{d.output_mount}/artifacts",
-        trace=f"{d.output_mount}/trace",
-        cache=f"{d.output_mount}/cache",
-        home=f"{d.output_mount}/home",
-        hook=d.hook_mount,
-    )
-
-
 def _env(
-    manifest: Manifest, options: RunOptions, data: DataLocation, paths: _Paths, seed: int, run_id: str
+    manifest: Manifest,
+    options: RunOptions,
+    data: DataLocation,
+    paths: ProcessPaths,
+    placement: Placement,
+    seed: int,
+    run_id: str,
 ) -> dict[str, str]:
-    env: dict[str, str] = {}
-    if options.backend == "local":  # a container has its own PATH/HOME; host values would be wrong there
-        env.update({k: options.host_env[k] for k in runner_defaults().env.allow if k in options.host_env})
+    env: dict[str, str] = dict(placement.host_env(options))
     env.update(manifest.env)
     env.update(
         {
@@ -197,44 +113,8 @@ def _env(
     return env
 
 
-def _launch(manifest: Manifest, options: RunOptions, nproc: int) -> list[str]:
-    args = ["--standalone", f"--nproc_per_node={nproc}", manifest.entrypoint]
-    if options.backend == "docker":
-        return [*runner_defaults().docker.launcher, *args]
-    # `python -m torch.distributed.run` is torchrun's own entry point, pinned to a known interpreter.
-    return [options.python, "-m", "torch.distributed.run", *args]
-
-
-_DOCKER_NAME = re.compile(r"[^a-zA-Z0-9_.-]")
-
-
-def _container(
-    manifest: Manifest, options: RunOptions, data: DataLocation, seed_dir: Path, run_id: str, seed: int
-) -> ContainerSpec:
-    d = runner_defaults().docker
-    image = options.image or manifest.image
-    if image is None:
-        raise UsageError(f"manifest {manifest.name} has no image; set `image` or pass --image for --backend docker")
-    mounts = [
-        Mount(source=options.source_dir, target=d.submission_mount, read_only=True),
-        Mount(source=seed_dir / "out", target=d.output_mount, read_only=False),
-        Mount(source=data.dataset_dir, target=f"{d.data_mount}/dataset", read_only=True),
-        Mount(source=options.hook_dir, target=d.hook_mount, read_only=True),
-    ]
-    if data.tokenizer_path is not None:
-        mounts.append(Mount(source=data.tokenizer_path.parent, target=f"{d.data_mount}/tokenizer", read_only=True))
-    return ContainerSpec(
-        image=image,
-        name=_DOCKER_NAME.sub("-", f"pgolf-{run_id}-{seed}"),
-        labels={"pgolf.run_id": run_id, "pgolf.seed": str(seed), "pgolf.name": manifest.name},
-        mounts=mounts,
-        workdir=f"{d.output_mount}/work",
-        shm_size=options.shm_size or d.shm_size,
-        gpus=options.gpus,
-        network_none=options.network_none,
-        keep=options.keep_container,
-        user=options.user,
-    )
+def _launch(manifest: Manifest, options: RunOptions, placement: Placement, nproc: int) -> list[str]:
+    return [*placement.launcher(options), "--standalone", f"--nproc_per_node={nproc}", manifest.entrypoint]
 
 
 def _spec(
@@ -242,26 +122,18 @@ def _spec(
 ) -> RunSpec:
     run_id = run_dir.name
     seed_dir = run_dir / f"seed-{seed}"
-    container = None
-    if options.backend == "docker":
-        paths = _container_paths(data)
-        if options.shim_dir is not None:  # the image's copy (docker/Dockerfile.*)
-            paths = paths.model_copy(update={"shim": "/opt/pgolf/shim"})
-        container = _container(manifest, options, data, seed_dir, run_id, seed)
-    else:
-        paths = _local_paths(seed_dir, data, options.hook_dir, options.shared_compile_cache)
-        if options.shim_dir is not None:
-            paths = paths.model_copy(update={"shim": str(options.shim_dir)})
+    placement = placement_for(options.backend)
+    paths = placement.paths(seed_dir, data, options)
     return RunSpec.model_validate(
         {
             **common,
             "seed": seed,
             "seed_dir": seed_dir,
             "workdir": paths.workdir,
-            "env": _env(manifest, options, data, paths, seed, run_id),
+            "env": _env(manifest, options, data, paths, placement, seed, run_id),
             "dataset_prefix": paths.dataset,
             "claim": manifest.claims.get(seed),
-            "container": container,
+            "container": placement.container(manifest, options, data, seed_dir, seed),
         }
     )
 
@@ -299,7 +171,7 @@ def plan(manifest: Manifest, options: RunOptions) -> Plan:
         "backend": options.backend,
         "source_dir": options.source_dir,
         "setup": manifest.setup,
-        "command": _launch(manifest, options, nproc),
+        "command": _launch(manifest, options, placement_for(options.backend), nproc),
         "preflight": _preflight(manifest, options, track, nproc),
         "overridden_env": [k for k in RUNNER_OWNED_ENV if k in manifest.env],
         "data": data,

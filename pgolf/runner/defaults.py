@@ -1,0 +1,43 @@
+"""pgolf/runner/defaults.toml as a typed model: runner defaults are data, read once."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict
+
+
+class DeadlineDefaults(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    slack_seconds: float
+    term_grace_seconds: float
+
+
+class DockerDefaults(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    shm_size: str
+    submission_mount: str
+    output_mount: str
+    data_mount: str
+    hook_mount: str
+    launcher: list[str]
+
+
+class EnvDefaults(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    allow: list[str]
+
+
+class RunnerDefaults(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    deadline: DeadlineDefaults
+    docker: DockerDefaults
+    env: EnvDefaults
+
+
+@cache
+def runner_defaults() -> RunnerDefaults:
+    text = (resources.files("pgolf.runner") / "defaults.toml").read_text("utf-8")
+    return RunnerDefaults.model_validate(tomllib.loads(text))
