@@ -19,7 +19,7 @@ def _report_schema() -> dict[str, Any]:
 
 
 def _run_report_schema() -> dict[str, Any]:
-    from pgolf.runner.report import RunReport  # lazy: `pgolf check` never imports the runner
+    from pgolf.report.model import RunReport  # lazy: `pgolf check` never imports the runner
 
     return RunReport.model_json_schema()
 

@@ -1,6 +1,7 @@
 """The `pgolf` console script: a click group and the one top-level error handler.
 
-Exit codes: 0 clean, 1 violations, 2 usage/input error, 3 environment missing, 4 internal error.
+Exit codes: 0 clean, 1 violations, 2 usage/input error, 3 environment missing, 4 internal error,
+5 incomplete (a reproduction that cannot be judged yet; pgolf.report.verdict).
 Reports go to stdout, progress and errors to stderr.
 """
 
@@ -33,6 +34,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "manifest": "pgolf.cli.manifest:manifest",
     "report": "pgolf.cli.report:report",
     "reproduce": "pgolf.cli.reproduce:reproduce",
+    "verify-bundle": "pgolf.cli.bundle:verify_bundle",
 }
 
 

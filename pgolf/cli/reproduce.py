@@ -1,13 +1,13 @@
 """`pgolf reproduce MANIFEST_OR_PR`: run a submission for real, under our own clocks, seed by seed.
 
-Exit codes: 0 every seed ran and produced a score within the limits; 1 a seed failed, timed out or
-broke a limit; 2 usage; 3 environment missing (torch, Docker, data, image).
+Exit codes (the verdict of pgolf.report.verdict): 0 reproduced; 1 not reproduced (the mean is outside
+the tolerance of the claim, or a limit is broken); 5 incomplete (a seed failed, timed out, or stopped
+short of its planned run); 2 usage; 3 environment missing (torch, Docker, data, image).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import os
 from collections.abc import Callable
@@ -17,7 +17,7 @@ from typing import Literal, cast
 import click
 
 from pgolf.cluster import CLUSTER_BACKEND
-from pgolf.errors import EXIT_OK, EXIT_VIOLATIONS, UsageError
+from pgolf.errors import EXIT_OK, UsageError
 from pgolf.infer.model import Inference
 from pgolf.infer.render import manifest_toml, plan_text
 from pgolf.infer.target import resolve_target
@@ -110,20 +110,15 @@ def _sink(quiet: bool) -> Callable[[StampedLine], None]:
     return ignore if quiet else echo
 
 
-def _report(record: RunRecord, plan_: Plan) -> None:
-    """The report writer (pgolf.runner.report) is optional: records are complete without it."""
-    try:
-        module = importlib.import_module("pgolf.runner.report")
-    except ImportError:
-        click.echo(f"report writer not installed (pgolf.runner.report); records are in {plan_.run_dir}", err=True)
-        return
-    writer = getattr(module, "write_report", None)
-    if writer is None:
-        click.echo("pgolf.runner.report has no write_report(run_dir); records only", err=True)
-        return
-    written = writer(plan_.run_dir)
-    for path in written.values() if isinstance(written, dict) else written or []:
+def _report(record: RunRecord, plan_: Plan) -> int:
+    """Write the report and evidence bundle, print the verdict's summary line, return its exit code."""
+    from pgolf.report.write import publish, summary_line
+
+    report, paths = publish(plan_.run_dir, record)
+    for path in paths.values():
         click.echo(f"report: {path}", err=True)
+    click.echo(summary_line(report, plan_.run_dir), err=True)
+    return report.verdict.exit_code
 
 
 @click.command()
@@ -254,10 +249,7 @@ def reproduce(  # one parameter per CLI option
         progress=lambda m: click.echo(m, err=True),
         fingerprint=fingerprint,
     )
-    _report(record, the_plan)
-    passed = record.passed
-    click.echo(f"{manifest.name}: {'all seeds passed' if passed else 'FAILED'} ({the_plan.run_dir})", err=True)
-    return EXIT_OK if passed else EXIT_VIOLATIONS
+    return _report(record, the_plan)
 
 
 def write_inputs(plan_: Plan, inference: Inference | None, notes: list[str], data_lines: list[str]) -> None:

@@ -27,6 +27,20 @@ try:
         info["gpu_model"] = torch.cuda.get_device_name(0)
 except Exception as exc:
     info["torch_error"] = f"{type(exc).__name__}: {exc}"
+try:  # FA3: its distribution's version, else where flash_attn_interface would load from (not imported)
+    import importlib.metadata, importlib.util
+    for dist in ("flash_attn_3", "flash-attn-3", "flash_attn"):
+        try:
+            info["fa3"] = dist + " " + importlib.metadata.version(dist)
+            break
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    else:
+        spec = importlib.util.find_spec("flash_attn_interface")
+        if spec is not None:
+            info["fa3"] = "flash_attn_interface at " + str(spec.origin)
+except Exception:
+    pass
 print("PGOLF_PROBE " + json.dumps(info))
 """
 NVIDIA_SMI_QUERY = ["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"]
@@ -64,6 +78,7 @@ def build(probe: Mapping[str, object], smi: str | None, image: str, digest: str,
         cuda=str(probe["cuda"]) if probe.get("cuda") else None,
         torch=str(probe["torch"]) if probe.get("torch") else None,
         python=str(probe["python"]) if probe.get("python") else None,
+        fa3=str(probe["fa3"]) if probe.get("fa3") else None,
         image=image,
         image_digest=digest,
         host=platform.node() or None,

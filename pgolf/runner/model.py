@@ -307,6 +307,7 @@ class EnvFingerprint(_Frozen):
     cuda: str | None = None
     torch: str | None = None
     python: str | None = None
+    fa3: str | None = None  # the FlashAttention-3 distribution (or flash_attn_interface module) the interpreter has
     image: str = "local"  # image reference, or "local"
     image_digest: str = "local"
     host: str | None = None

@@ -32,7 +32,7 @@ def test_the_node_run_script_reproduces_a_seed_and_it_comes_back_whole(tmp_path:
     done = subprocess.run(
         ["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, check=False, timeout=600
     )  # SkyPilot runs `run` with bash in the synced workdir
-    assert done.returncode in (0, 1), done.stderr[-3000:]  # reproduced or not: both leave a record
+    assert done.returncode in (0, 1, 5), done.stderr[-3000:]  # every verdict leaves a record
 
     (finished,) = finished_seeds(Path(node.out), task.name, [1337])
     target = promote(plan.fanout_dir, task.name, finished)

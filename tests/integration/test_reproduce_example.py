@@ -70,10 +70,21 @@ def _records(tmp_path: Path) -> list[SeedRecord]:
     return load_run(run_dir).seeds
 
 
+def _verdict(tmp_path: Path) -> dict[str, Any]:
+    """The report's verdict: the exit code of `pgolf reproduce` is its exit code."""
+    (run_dir,) = [p for p in (tmp_path / "reports" / "example").iterdir() if p.is_dir()]
+    verdict: dict[str, Any] = json.loads((run_dir / "report.json").read_text("utf-8"))["verdict"]
+    return verdict
+
+
 def test_a_normal_run_scores_and_records_everything(tmp_path: Path) -> None:
-    assert _reproduce(tmp_path, _manifest(tmp_path, seeds=[1337], env={})) == 0
+    code = _reproduce(tmp_path, _manifest(tmp_path, seeds=[1337], env={}))
+    # 30 steps (or fewer, if the 3 s cap stops it) cannot reproduce the claim of a 60-step run
+    verdict = _verdict(tmp_path)
+    assert code == verdict["exit_code"] and verdict["state"] in ("not_reproduced", "incomplete")
     (record,) = _records(tmp_path)
     assert record.status is SeedStatus.OK and record.passed
+    assert record.progress is not None and record.progress.steps_planned == 30
     assert record.score_bpb is not None and 0 < record.score_bpb < 10
     assert record.parsed_log is None or record.parsed_log.final is not None
     assert [f.path for f in record.artifacts.files] == ["source/train_gpt.py", "out/artifacts/final_model.int8.ptz"]
@@ -96,7 +107,8 @@ def test_a_hanging_run_is_killed_at_the_deadline(tmp_path: Path) -> None:
     manifest = _manifest(
         tmp_path, seeds=[1], env={"PGOLF_EXAMPLE_HANG": "1"}, budget={"train_seconds": 10, "eval_seconds": 10}
     )
-    assert _reproduce(tmp_path, manifest, "--slack", "0", "--term-grace", "2") == 1
+    assert _reproduce(tmp_path, manifest, "--slack", "0", "--term-grace", "2") == 5  # incomplete
+    assert "timed out" in _verdict(tmp_path)["reason"]
     (record,) = _records(tmp_path)
     assert record.status is SeedStatus.TIMED_OUT and "deadline-exceeded" in record.violations
     assert record.wall_s == pytest.approx(20, abs=5)
@@ -110,7 +122,7 @@ def test_a_hanging_run_is_killed_at_the_deadline(tmp_path: Path) -> None:
 
 
 def test_a_crash_fails_the_seed(tmp_path: Path) -> None:
-    assert _reproduce(tmp_path, _manifest(tmp_path, seeds=[1], env={"PGOLF_EXAMPLE_CRASH_AT_STEP": "1"})) == 1
+    assert _reproduce(tmp_path, _manifest(tmp_path, seeds=[1], env={"PGOLF_EXAMPLE_CRASH_AT_STEP": "1"})) == 5
     (record,) = _records(tmp_path)
     assert record.status is SeedStatus.FAILED and record.exit_code not in (0, None)
     assert record.score_bpb is None
@@ -119,7 +131,8 @@ def test_a_crash_fails_the_seed(tmp_path: Path) -> None:
 
 def test_an_oversize_artifact_is_a_violation(tmp_path: Path) -> None:
     manifest = _manifest(tmp_path, seeds=[1], env={"PGOLF_EXAMPLE_PAD_ARTIFACT_BYTES": "16000000"})
-    assert _reproduce(tmp_path, manifest) == 1
+    assert _reproduce(tmp_path, manifest) == 1  # not reproduced: a broken limit
+    assert "over the 16,000,000 B cap" in _verdict(tmp_path)["reason"]
     (record,) = _records(tmp_path)
     assert record.status is SeedStatus.OK and record.score_bpb is not None
     assert record.violations == ["artifact-too-large"]
@@ -134,7 +147,8 @@ def test_an_interrupted_reproduction_resumes_at_the_first_unfinished_seed(
 
     def interrupt_second_seed(quiet: bool) -> Callable[[StampedLine], None]:
         def sink(line: StampedLine) -> None:
-            if line.text.startswith("step:1/"):
+            # a train step: on a loaded machine the 3 s cap can stop at step 1 (`step:1/30 val_loss:`)
+            if line.text.startswith("step:1/") and "train_loss" in line.text:
                 starts.append(line.text)
                 if len(starts) == 2:  # seed 2 is training: Ctrl-C
                     os.kill(os.getpid(), signal.SIGINT)
@@ -146,7 +160,7 @@ def test_an_interrupted_reproduction_resumes_at_the_first_unfinished_seed(
     monkeypatch.undo()
     (run_dir,) = list((tmp_path / "reports" / "example").iterdir())
     assert [r.seed for r in load_run(run_dir).seeds] == [1]
-    assert _reproduce(tmp_path, manifest) == 0
+    assert _reproduce(tmp_path, manifest) == _verdict(tmp_path)["exit_code"]
     run = load_run(run_dir)
     assert [r.seed for r in run.seeds] == [1, 2] and run.passed
     assert (run_dir / "seed-2.interrupted-1" / "output.log").is_file()

@@ -1,4 +1,5 @@
-"""`pgolf check` must work on a base install: none of the runner extra's packages may be imported."""
+"""`pgolf check` must work on a base install: none of the runner extra's packages may be imported
+(matplotlib, the report extra's, included); `pgolf verify-bundle` works there too."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNNER_EXTRA = ("numpy", "torch", "docker", "sentencepiece", "huggingface_hub")
+RUNNER_EXTRA = ("numpy", "torch", "docker", "sentencepiece", "huggingface_hub", "matplotlib", "PIL")
 
 _BLOCKED_CLI = """
 import importlib.abc, sys
@@ -43,3 +44,15 @@ def test_runner_commands_say_what_is_missing() -> None:
     assert "needs the runner extra" in result.stderr and "Traceback" not in result.stderr
     listing = _pgolf("--help")
     assert listing.returncode == 0 and "reproduce" in listing.stdout
+
+
+@pytest.mark.integration
+def test_an_evidence_bundle_verifies_without_the_runner_extra(tmp_path: Path) -> None:
+    from pgolf.report.write import publish
+    from tests.unit.report.report_kit import make_run
+
+    run_dir = make_run(tmp_path, {42: 1.0612, 314: 1.0609, 1234: 1.0631})
+    _, paths = publish(run_dir)
+    result = _pgolf("verify-bundle", str(paths["bundle"]))
+    assert result.returncode == 0, result.stderr
+    assert "verdict reproduced recomputed" in result.stdout

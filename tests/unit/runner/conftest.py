@@ -6,10 +6,15 @@ anything that slips past them to subprocess or the SDK fails loudly here (STYLE.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from typing import Any, NoReturn
 
 import pytest
+
+# matplotlib builds its font cache with `fc-list` on first use: let it, before processes are forbidden.
+with contextlib.suppress(ImportError):  # a base install writes reports without figures
+    import matplotlib.font_manager  # noqa: F401
 
 
 def _forbidden(*args: Any, **kwargs: Any) -> NoReturn:

@@ -26,8 +26,10 @@ from pgolf.runner.model import (
     SeedRecord,
     SeedStatus,
     StampedLine,
+    StopReason,
     Timing,
     TraceSummary,
+    TrainingProgress,
 )
 
 BASELINE_LOG = """\
@@ -127,6 +129,7 @@ def record_for(spec: RunSpec, status: SeedStatus = SeedStatus.OK, score: float |
         timing=Timing(wall_s=1.0),
         artifacts=Artifacts(cap_bytes=spec.max_artifact_bytes),
         score_bpb=score,
+        progress=TrainingProgress(steps_reached=5, steps_planned=5, stop_reason=StopReason.ITERATIONS),
         fingerprint=EnvFingerprint(),
         trace=TraceSummary(),
     )

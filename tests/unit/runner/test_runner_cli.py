@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -33,6 +31,10 @@ vocab_size = 512
 train_seconds = 10
 eval_seconds = 10
 slack_seconds = 5
+[claims.1]
+val_bpb = 1.2
+[claims.2]
+val_bpb = 1.2
 """
 
 
@@ -92,7 +94,7 @@ def test_dry_run_of_the_synth_dataset_writes_no_data(repo: Path, capsys: pytest.
     assert not (repo / "reports").exists()
 
 
-def test_all_seeds_scored_exits_0(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_all_seeds_reproduced_exits_0(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakeBackend(record_for)
     _use(monkeypatch, fake)
     assert main(ARGS) == 0
@@ -102,20 +104,22 @@ def test_all_seeds_scored_exits_0(repo: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.mark.parametrize(
-    "outcome",
+    ("outcome", "code"),
     [
-        lambda spec: record_for(spec, SeedStatus.FAILED),
-        lambda spec: record_for(spec, SeedStatus.TIMED_OUT),
-        lambda spec: record_for(spec, score=None),
-        lambda spec: record_for(spec).model_copy(update={"violations": ["artifact-too-large"]}),
+        (lambda spec: record_for(spec, SeedStatus.FAILED), 5),
+        (lambda spec: record_for(spec, SeedStatus.TIMED_OUT), 5),
+        (lambda spec: record_for(spec, score=None), 5),
+        (lambda spec: record_for(spec).model_copy(update={"violations": ["artifact-too-large"]}), 1),
+        (lambda spec: record_for(spec, score=1.3), 1),
     ],
-    ids=["failed", "timed_out", "no_score", "oversize"],
+    ids=["failed", "timed_out", "no_score", "oversize", "worse"],
 )
-def test_a_failed_seed_exits_1(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, outcome: Callable[[RunSpec], SeedRecord]
+def test_a_seed_that_fails_or_misses_the_claim_exits_with_the_verdict(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, outcome: Callable[[RunSpec], SeedRecord], code: int
 ) -> None:
+    """5: incomplete (a seed did not finish); 1: not reproduced (a limit broken, or the score is off)."""
     _use(monkeypatch, FakeBackend(lambda spec: outcome(spec) if spec.seed == 2 else record_for(spec)))
-    assert main(ARGS) == 1
+    assert main(ARGS) == code
 
 
 def test_a_missing_environment_exits_3(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,27 +165,13 @@ def test_fresh_starts_a_new_run_folder(repo: Path, monkeypatch: pytest.MonkeyPat
     assert len(list((repo / "reports" / "toy").iterdir())) == 2
 
 
-def test_the_report_writer_is_called_when_present(
+def test_the_report_and_bundle_are_written(
     repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _use(monkeypatch, FakeBackend(record_for))
-    calls: list[Path] = []
-
-    def write_report(run_dir: Path) -> dict[str, Path]:
-        calls.append(run_dir)
-        return {"json": run_dir / "report.json"}
-
-    report = types.ModuleType("pgolf.runner.report")
-    report.write_report = write_report  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pgolf.runner.report", report)
     assert main(ARGS) == 0
-    assert len(calls) == 1 and "report: " in capsys.readouterr().err
-
-
-def test_without_a_report_writer_the_records_still_stand(
-    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _use(monkeypatch, FakeBackend(record_for))
-    monkeypatch.setitem(sys.modules, "pgolf.runner.report", None)  # import fails
-    assert main(ARGS) == 0
-    assert "report writer not installed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    run_dir = next((repo / "reports" / "toy").iterdir())
+    for name in ("report.json", "report.md", "report.html", f"toy-{run_dir.name}.evidence.tar.gz"):
+        assert (run_dir / name).is_file() and f"report: {run_dir / name}" in err
+    assert err.rstrip().splitlines()[-1].startswith("toy: REPRODUCED: reproduced mean 1.20000")
