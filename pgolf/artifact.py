@@ -16,6 +16,7 @@ check that reports the number can say so (and WARN) instead of passing silently.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from enum import StrEnum
 
@@ -25,6 +26,9 @@ from pgolf.audit.sources import SourceSet, gather_sources
 from pgolf.findings import Evidence, Location, PolicyName
 from pgolf.folder import FileRole, SubmissionFolder
 from pgolf.logs.model import LogRole, ParsedLog, SizeKind
+
+# A loader line that runs another file as the program: exec(open(...).read()), runpy.run_path(...).
+_EXEC_LOAD = re.compile(r"(?<![\w.])exec\s*\(|runpy\.run_path")
 
 
 class CodeCount(StrEnum):
@@ -42,6 +46,7 @@ class CodeFile(BaseModel):
     path: str
     shipped_bytes: int
     loaded_by: Location | None = None  # None for the entry script
+    executed: bool = False  # run as the program (`exec(open(...).read())`), not imported as a module
 
 
 class ExcludedFile(BaseModel):
@@ -101,7 +106,11 @@ def _code_files(folder: SubmissionFolder, sources: SourceSet) -> tuple[CodeFile 
     for src in sources.helpers:
         file = folder.get(src.path)
         if file is not None and src.path != entry_path:
-            loaded.setdefault(src.path, CodeFile(path=src.path, shipped_bytes=file.size, loaded_by=src.loaded_by))
+            executed = bool(src.loaded_by and src.loaded_by.excerpt and _EXEC_LOAD.search(src.loaded_by.excerpt))
+            loaded.setdefault(
+                src.path,
+                CodeFile(path=src.path, shipped_bytes=file.size, loaded_by=src.loaded_by, executed=executed),
+            )
     return entry, sorted(loaded.values(), key=lambda f: f.path)
 
 

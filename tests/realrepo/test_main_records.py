@@ -15,6 +15,15 @@ from pgolf.realrepo.scan import Outcome, check_targets, main_target, summarize
 
 pytestmark = pytest.mark.realrepo
 
+# FAILs under the leaderboard policy on merged records that pgolf keeps on purpose; each is named
+# and argued in its check's README ("Deliberate divergence(s)"). Anything else is a regression.
+DELIBERATE_LEADERBOARD_FAILS = {
+    ("2026-03-19_int6_STE QAT_ MLP_bigram _U_Net", "REQUIRED-FILES"),  # only a train.log
+    ("2026-03-19_int6_STE QAT_ MLP_bigram _U_Net", "SIZE-CAP"),  # its log totals 16,186,500 bytes
+    ("2026-04-06_SP8192_HessianSDClip_ProgressiveRecurrence", "SIZE-CAP"),  # logged totals > 16,000,000
+    ("2026-03-23_DGAttention_DavidGao", "SIZE-CAP"),  # claims and logs 16,638,468 bytes
+}
+
 
 @pytest.fixture(scope="module")
 def outcomes(snapshot_repo: Path, main_folders: list[str]) -> list[Outcome]:
@@ -37,3 +46,8 @@ def test_every_main_folder_is_checked_without_crash_or_error(
     assert [o.target.label for o in summary.crashes] == []
     assert [o.target.label for o in summary.errors] == []
     assert all(set(o.seconds) == set(POLICIES) for o in outcomes)
+
+
+def test_main_fails_under_leaderboard_only_where_documented(outcomes: list[Outcome]) -> None:
+    found = {(o.target.folder.rsplit("/", 1)[-1], rule) for o in outcomes for rule in o.failed_rules("leaderboard")}
+    assert found - DELIBERATE_LEADERBOARD_FAILS == set()

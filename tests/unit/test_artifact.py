@@ -43,3 +43,10 @@ def test_a_measured_model_is_accounted_as_its_own_run(tmp_path: Path) -> None:
     assert run.written_total == 15_000_000 + len(SHIM) + 120_000
     assert run.practiced_total is None  # no log: no logged code size to add
     assert acc.largest("readme") is run
+
+
+def test_exec_loaded_programs_are_told_from_imported_modules(tmp_path: Path) -> None:
+    folder = load_folder(_folder(tmp_path))
+    assert [f.executed for f in account_artifact(folder).loaded] == [True]
+    (tmp_path / "records/track_10min_16mb/2026-04-06_shim/train_gpt.py").write_text("import train_impl\n")
+    assert [f.executed for f in account_artifact(load_folder(folder.root)).loaded] == [False]
