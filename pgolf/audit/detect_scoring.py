@@ -322,11 +322,39 @@ class _Function:
         """
         if _is_reduction(node) or (isinstance(node, ast.Name) and self._defined_as_reduction(node.id)):
             return 0
+        if isinstance(node, ast.Name) and self._defined_as_clip(node.id):
+            return 0
         return self._gold(node)
 
     def _defined_as_reduction(self, name: str) -> bool:
         values = self.local.defs.get(name, [])
         return bool(values) and all(_is_reduction(v) for v in values)
+
+    def _defined_as_clip(self, name: str) -> bool:
+        """`lo = max(start, block_start)`: a min/max with a value that is not a realized-token score is a
+        clip or a position bound, not a second predictor's score."""
+        values = self.local.strong.get(name, [])
+        return bool(values) and all(
+            isinstance(v, ast.Call)
+            and last_name(v.func) in ("min", "max", "minimum", "maximum")
+            and any(not self._gold(a) for a in v.args)
+            for v in values
+        )
+
+    def _lse_shift(self, node: ast.Call, assigned: set[str]) -> bool:
+        """`m = max(a, b); m + log(exp(a - m) + exp(b - m))`: the shift of a stable log-sum-exp (D8)."""
+        operands = [ast.dump(a) for a in node.args]
+        shifted = set()
+        for name in assigned:
+            for sub in self.a.program.funcs[self.fid].nodes:
+                if (
+                    isinstance(sub, ast.BinOp)
+                    and isinstance(sub.op, ast.Sub)
+                    and isinstance(sub.right, ast.Name)
+                    and sub.right.id == name
+                ):
+                    shifted.add(ast.dump(sub.left))
+        return bool(operands) and all(o in shifted for o in operands)
 
     def _gate_call(self, node: ast.Call) -> None:
         name = last_name(node.func)
@@ -334,6 +362,8 @@ class _Function:
             assigned = self.local.assigned_names(node)
             if any(isinstance(arg, ast.Name) and arg.id in assigned for arg in node.args):
                 return  # `m = max(m, x)`: a running max/min carried across a loop, not a choice (D8)
+            if self._lse_shift(node, assigned) or self._clipped_ratio(node):
+                return
             a, b = self._per_position_score(node.args[0]), self._per_position_score(node.args[1])
             if a and b and self.local.reaches_score(node, assigned, accumulated_only=True):
                 strong = bool(a & L.GOLD and b & L.GOLD)
@@ -346,6 +376,30 @@ class _Function:
             operands = [*sides, node.args[1], node.args[2]]
             if all(self._per_position_score(s) for s in operands):
                 self.facts.choices.append(OracleChoice(self.at(node), ChoiceForm.WHERE, name, True, self.path(node)))
+
+    def _scored_afterwards(self, stored: set[str], node: ast.If) -> bool:
+        """What the `if` body stores is read after it, on the way to the score. A store read only by earlier
+        statements (through the loop's back edge) tunes later positions from past ones: history, not a
+        hindsight choice for the tokens compared."""
+        end = getattr(node, "end_lineno", node.lineno) or node.lineno
+        for sub in self.a.program.funcs[self.fid].nodes:
+            if not (isinstance(sub, ast.Name) and sub.id in stored and isinstance(sub.ctx, ast.Load)):
+                continue
+            if sub.lineno <= end:
+                continue
+            derived = self.local.forward(self.local.assigned_names(sub))
+            for aug in self.local.augs:
+                if aug.lineno > end and (names_in(aug.value) & derived or contains(aug.value, sub)):
+                    return True
+        return False
+
+    def _clipped_ratio(self, node: ast.Call) -> bool:
+        """`minimum(full, ctx) / maximum(ctx, 1)`: a count clipped to its denominator, not a chosen score."""
+        for sub in self.a.program.funcs[self.fid].nodes:
+            if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Div) and sub.left is node:
+                denominator = {ast.dump(n) for n in ast.walk(sub.right)}
+                return any(ast.dump(a) in denominator for a in node.args)
+        return False
 
     def _gate_if(self, node: ast.If) -> None:
         test = node.test
@@ -360,7 +414,7 @@ class _Function:
         # Any store in the body counts (a name, an element `per_tok[t] = alt[t]`, an attribute) when what it
         # stores into reaches the score (D10).
         stored = {root for stmt in node.body for root in _stored_roots(stmt)}
-        if scored or (stored and self.local.reaches_score(node.test, stored, accumulated_only=True)):
+        if scored or (stored and self._scored_afterwards(stored, node)):
             strong = bool(left & right & L.GOLD)
             self.facts.choices.append(OracleChoice(self.at(node), ChoiceForm.IF, "", strong, self.path(node)))
 
@@ -384,11 +438,13 @@ class _Function:
         self._weight(node, weight, WeightSource.COMPONENT if shared else WeightSource.OBSERVED)
 
     def _weight_closure(self, weight: ast.expr, line: int) -> list[ast.expr]:
-        """The weight and what it is computed from: whole-name definitions, and stores into a name's
-        elements made before the mixture's line (a store after it updates history for later positions)."""
+        """The weight and what its value is computed from: whole-name definitions, and stores into a name's
+        elements made before the mixture's line (a store after it updates history for later positions).
+        Names used only as an index or a mask are not followed (a shared mask is not data, D9); the
+        lookups they index are still checked for the current target."""
         out = [weight]
         seen: set[str] = set()
-        work = list(names_in(weight))
+        work = list(_value_names(weight))
         while work:
             name = work.pop()
             if name in seen:
@@ -404,7 +460,7 @@ class _Function:
                     values.append(value)
             out += values
             for v in values:
-                work += names_in(v)
+                work += _value_names(v)
         return out
 
     def _observed_reads(self, expr: ast.expr) -> list[ast.expr]:
@@ -595,6 +651,36 @@ def _is_reduction(node: ast.expr) -> bool:
     is_module = isinstance(func, ast.Attribute) and last_name(func.value) in _MODULES
     data_args = node.args[1:] if is_module else node.args
     return not data_args or (len(data_args) == 1 and _axis_like(data_args[0]))
+
+
+_SHAPED = frozenset({"zeros", "ones", "empty", "full", "arange", "linspace", "zeros_like", "ones_like", "empty_like"})
+
+
+def _value_names(expr: ast.AST) -> set[str]:
+    """Names whose values an expression computes with: not those used only to index, or only for a size
+    or a shape (`len(x)`, `x.shape`, `np.full(n, 0.5)` takes its fill value, not its length, from data)."""
+    out: set[str] = set()
+    stack: list[ast.AST] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            out.add(node.id)
+        elif isinstance(node, ast.Subscript):
+            stack.append(node.value)
+        elif isinstance(node, ast.Attribute) and node.attr in ("shape", "size", "ndim", "dtype", "device"):
+            continue
+        elif isinstance(node, ast.Call):
+            name = last_name(node.func)
+            if name in _SIZE_CALLS:
+                continue
+            if name in _SHAPED:
+                fill = node.args[1:] if name == "full" else []
+                stack += [*fill, *(k.value for k in node.keywords if k.arg == "fill_value")]
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def _stored_roots(stmt: ast.stmt) -> set[str]:
