@@ -48,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pr", type=int, action="append", default=[], help="only these PR heads")
     parser.add_argument("--limit", type=int, default=0, help="only the first N PR heads (0: all)")
     parser.add_argument("--ruleset", default=None)
+    parser.add_argument(
+        "--both-runs",
+        action="store_true",
+        help="PR heads: run the checks once per policy (default: once, the other policy from the verdicts)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per folder")
     args = parser.parse_args(argv)
     tar = snapshot_tar()
@@ -77,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
             f"   {len(numbers)} PR heads add {len(targets)} record folders "
             f"(listed in {time.perf_counter() - started:.1f} s)"
         )
-        outcomes = check_targets(repo, targets, jobs=args.jobs, ruleset_id=args.ruleset, progress=progress)
+        outcomes = check_targets(
+            repo, targets, jobs=args.jobs, ruleset_id=args.ruleset, once=not args.both_runs, progress=progress
+        )
         summary = summarize("PR heads' added record folders", outcomes)
         print("\n".join(summary.lines()))
         print(f"   wall {time.perf_counter() - started:.1f} s")

@@ -51,3 +51,16 @@ def test_every_main_folder_is_checked_without_crash_or_error(
 def test_main_fails_under_leaderboard_only_where_documented(outcomes: list[Outcome]) -> None:
     found = {(o.target.folder.rsplit("/", 1)[-1], rule) for o in outcomes for rule in o.failed_rules("leaderboard")}
     assert found - DELIBERATE_LEADERBOARD_FAILS == set()
+
+
+@pytest.mark.timeout(1800)
+def test_one_run_with_verdicts_gives_the_same_statuses_as_two_runs(
+    snapshot_repo: Path, main_folders: list[str], outcomes: list[Outcome]
+) -> None:
+    """The PR-head tier runs the checks once per folder and reads the other policy from the verdicts."""
+    once = check_targets(snapshot_repo, [main_target(f) for f in main_folders], once=True)
+
+    def statuses(o: Outcome) -> dict[str, set[tuple[str, str]]]:
+        return {p: {(f.code, f.status.value) for f in found} for p, found in o.findings.items()}
+
+    assert [statuses(o) for o in once] == [statuses(o) for o in outcomes]

@@ -37,7 +37,7 @@ def test_every_pr_head_folder_is_checked_without_crash_or_error(
     assert len(numbers) >= 1800
     on_main = set(main_folders)
     targets = [pr_target(n, f) for n in numbers for f in pr_added_folders(snapshot_repo, n, on_main)]
-    outcomes = check_targets(snapshot_repo, targets)
+    outcomes = check_targets(snapshot_repo, targets, once=True)  # leaderboard read from the verdicts
     summary = summarize(f"{len(numbers)} PR heads' added record folders", outcomes)
     with capsys.disabled():
         print("\n" + "\n".join(summary.lines()))
