@@ -135,9 +135,9 @@ def _fused_bwd(
         )
     else:
         out, lse, seed, offset = saved
-        bias = qt.new_empty(0)  # an undefined bias: the schema's `Tensor attn_bias` takes no None
+        # No bias: None binds an undefined tensor (an empty one is rejected as not BMHK).
         dq, dk, dv, _ = aten._scaled_dot_product_efficient_attention_backward(
-            grad, qt, kt, vt, bias, out, lse, seed, offset, 0.0, [True, True, True, False], causal, scale=scale
+            grad, qt, kt, vt, None, out, lse, seed, offset, 0.0, [True, True, True, False], causal, scale=scale
         )
     return dq, dk, dv
 

@@ -64,6 +64,16 @@ def apply_profile(manifest: Manifest, profile: ProfileName, script: str, *, npro
         before = env.get(setting.key, "the script default")
         env[setting.key] = setting.value
         deviations.append(f"{setting.key}={setting.value} (was {before}): {setting.why}")
+    if '"VAL_BATCH_TOKENS"' in script:
+        # Records batch validation by VAL_BATCH_TOKENS / (world x grad accum, 8 together) and truncate
+        # to whole batches: 256 documents hold a few sequences, so a batch must be one sequence each.
+        seq = max(int(env.get(k, "0") or 0) for k in ("EVAL_SEQ_LEN", "TRAIN_SEQ_LEN")) or 2048
+        before = env.get("VAL_BATCH_TOKENS", "the script default")
+        env["VAL_BATCH_TOKENS"] = str(8 * seq)
+        deviations.append(
+            f"VAL_BATCH_TOKENS={8 * seq} (was {before}): one {seq}-token sequence per micro-batch, so the small "
+            "validation split is not truncated to nothing"
+        )
     budget = SMOKE_BUDGET
     deviations += [
         f"one GPU: nproc_per_node {nproc or 1} instead of {manifest.nproc_per_node}",

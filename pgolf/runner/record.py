@@ -178,7 +178,11 @@ def _evidence(spec: RunSpec, execution: Execution, record: SeedRecord) -> list[s
         notes.append("audit hook wrote no trace: data access and network use were not observed")
     if trace.train_shards_after_stop:
         shards = sorted({a.path for a in trace.train_shards_after_stop})
-        notes.append(f"training shards opened after the training stop line: {', '.join(shards[:10])}")
+        phases = sorted({a.phase for a in trace.train_shards_after_stop})
+        notes.append(
+            f"training shards opened after the training stop line: {', '.join(shards[:10])} "
+            f"(phases: {', '.join(phases)}; GPTQ calibration reads them by design, GPTQ-CALIB-TIMING times it)"
+        )
     if trace.sockets:
         notes.append(f"{len(trace.sockets)} non-loopback network event(s), first: {trace.sockets[0].address}")
     if execution.outcome.group_survivors:

@@ -8,7 +8,8 @@ import pytest
 
 from pgolf.errors import UsageError
 from pgolf.ruleset import load_ruleset
-from pgolf.runner.plan import default_run_id, plan, plan_hash, runner_defaults
+from pgolf.runner.defaults import runner_defaults
+from pgolf.runner.plan import default_run_id, plan, plan_hash
 
 from .runner_fakes import make_manifest, make_options
 
