@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import glob
 import io
 import math
@@ -31,6 +32,11 @@ from typing import Any
 import numpy as np
 import sentencepiece as spm
 import torch
+
+# Imported before init_process_group on purpose: torch._inductor (which torch.optim and DDP pull in
+# through torch._dynamo) keeps a reference to a process group that exists when it is first
+# imported, and destroy_process_group can then never free the gloo backend (see main()).
+import torch._dynamo  # noqa: F401
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -687,6 +693,13 @@ def main() -> None:
     train(args, rt, base_model, model, val_tokens, luts, knobs)
     path = serialize(args, rt, base_model, knobs)
     evaluate_artifact(args, rt, base_model, path, val_tokens, luts)
+    # The process group must really be gone before the interpreter shuts down. DDP holds it, so it
+    # goes first; otherwise gloo's threads (gloo_tcp_loop, pt_gloo_runloop) outlive
+    # destroy_process_group and are still running during interpreter teardown, where a rank
+    # sometimes aborted ("terminate called without an active exception") or hung after printing
+    # its score (torch 2.13, CPU/gloo).
+    del model
+    gc.collect()
     if rt.distributed:
         dist.destroy_process_group()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import signal
 import tomllib
 from collections.abc import Callable
@@ -27,6 +28,7 @@ reproduce_cli = importlib.import_module("pgolf.cli.reproduce")
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
+TRAIN_STEP = re.compile(r"^step:\d+/\d+ train_loss")
 FAST_ENV = {"ITERATIONS": "30", "MAX_WALLCLOCK_SECONDS": "3", "TRAIN_LOG_EVERY": "5", "VAL_LOSS_EVERY": "0"}
 
 
@@ -143,21 +145,26 @@ def test_an_interrupted_reproduction_resumes_at_the_first_unfinished_seed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     manifest = _manifest(tmp_path, seeds=[1, 2], env={})
-    starts: list[str] = []
+    launches: list[str] = []
+    interrupted: list[str] = []
 
     def interrupt_second_seed(quiet: bool) -> Callable[[StampedLine], None]:
+        # Our own launch note tells the seeds apart; counting `step:1/` lines did not (under load
+        # the wall-clock cap can stop seed 1 after one step, and its final `step:1/30 val_loss`
+        # line then looked like seed 2 starting).
         def sink(line: StampedLine) -> None:
-            # a train step: on a loaded machine the 3 s cap can stop at step 1 (`step:1/30 val_loss:`)
-            if line.text.startswith("step:1/") and "train_loss" in line.text:
-                starts.append(line.text)
-                if len(starts) == 2:  # seed 2 is training: Ctrl-C
-                    os.kill(os.getpid(), signal.SIGINT)
+            if line.text.startswith("[pgolf] launch:"):
+                launches.append(line.text)
+            elif len(launches) == 2 and TRAIN_STEP.match(line.text) and not interrupted:
+                interrupted.append(line.text)  # seed 2 is training: Ctrl-C
+                os.kill(os.getpid(), signal.SIGINT)
 
         return sink
 
     monkeypatch.setattr(reproduce_cli, "_sink", interrupt_second_seed)
     assert _reproduce(tmp_path, manifest) == 130
     monkeypatch.undo()
+    assert len(launches) == 2 and len(interrupted) == 1
     (run_dir,) = list((tmp_path / "reports" / "example").iterdir())
     assert [r.seed for r in load_run(run_dir).seeds] == [1]
     assert _reproduce(tmp_path, manifest) == _verdict(tmp_path)["exit_code"]
