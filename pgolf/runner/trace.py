@@ -7,13 +7,16 @@ val set at start-up by design, ENVIRONMENT.md §0, so that alone is no violation
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from pgolf.runner import outputs
 from pgolf.runner.clock import NS_PER_S
 from pgolf.runner.model import DataAccess, SocketUse, TraceSummary
 from pgolf.runner.phases import PhaseReport
@@ -26,6 +29,11 @@ _LOOPBACK = re.compile(r"127\.\d+\.\d+\.\d+|::1|'localhost'|^'/|^\"/|AddressFami
 MAX_SOCKETS = 200
 # First opens kept per seed: one per (phase, file), so 80 shards over a handful of phases fit.
 MAX_FIRST_OPENS = 2000
+# Reading the trace: a real 8-rank run writes a few MB; a hostile one must not cost more than this.
+MAX_TRACE_FILES = 10_000
+MAX_FILE_BYTES = 64 << 20
+MAX_TRACE_BYTES = 256 << 20
+_TRACE_FILE = re.compile(r"trace-[^/]*\.jsonl")
 
 
 @dataclass(frozen=True)
@@ -46,22 +54,54 @@ class TraceClock:
         return float(event["wall"]) - self.t0_wall
 
 
-def _read_events(trace_dir: Path) -> tuple[list[dict[str, Any]], int, int]:
-    events: list[dict[str, Any]] = []
-    dropped = 0
-    files = sorted(trace_dir.glob("trace-*.jsonl")) if trace_dir.is_dir() else []
-    for path in files:
-        for raw in path.read_text("utf-8", errors="replace").splitlines():
+@dataclass
+class _Files:
+    """What reading the trace folder found besides events."""
+
+    processes: int = 0
+    dropped: int = 0
+    refused: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+
+def _read_events(trace_dir: Path, root: Path, files: _Files) -> Iterator[dict[str, Any]]:
+    """Events of every trace-<pid>.jsonl, streamed. The folder is the submission's: nothing in it is
+    followed (a trace linked to /dev/zero or a FIFO is refused), and reads are capped."""
+    rel = trace_dir.relative_to(root).as_posix() if trace_dir != root else ""
+    listing = outputs.walk(root, rel, max_entries=MAX_TRACE_FILES, descend=False)
+    if listing.refused is not None:
+        files.refused.append(f"{rel or trace_dir.name}: {listing.refused}")
+    files.truncated = listing.truncated
+    budget = MAX_TRACE_BYTES
+    for entry in sorted(listing.entries, key=lambda e: e.rel):
+        if not _TRACE_FILE.fullmatch(entry.rel):
+            continue
+        if entry.kind != "file":
+            files.refused.append(f"{rel}/{entry.rel}: a {entry.kind}, not read")
+            continue
+        files.processes += 1
+        if budget <= 0:
+            files.truncated = True
+            continue
+        path = f"{rel}/{entry.rel}" if rel else entry.rel
+        files.truncated = files.truncated or entry.size > min(budget, MAX_FILE_BYTES)
+        try:
+            lines = outputs.iter_lines(root, path, min(budget, MAX_FILE_BYTES))
+            first = next(lines, None)  # opening happens here: a refusal surfaces before any event
+        except (OSError, outputs.Refused) as exc:
+            files.refused.append(f"{path}: {exc}")
+            continue
+        for raw in itertools.chain([first] if first is not None else [], lines):
+            budget -= len(raw)
             try:
                 item = json.loads(raw)
             except ValueError:
-                dropped += 1  # a rank killed mid-write leaves half a line
+                files.dropped += 1  # a rank killed mid-write leaves half a line
                 continue
             if isinstance(item, dict):
-                events.append(item)
+                yield item
             else:
-                dropped += 1
-    return events, len(files), dropped
+                files.dropped += 1
 
 
 def _relative(path: str, prefixes: tuple[str, ...]) -> str:
@@ -102,10 +142,15 @@ class _Tally:
             self.sockets.append(use)
 
 
-def summarize(trace_dir: Path, prefixes: tuple[str, ...], phases: PhaseReport, clock: TraceClock) -> TraceSummary:
-    events, processes, dropped = _read_events(trace_dir)
+def summarize(
+    trace_dir: Path, prefixes: tuple[str, ...], phases: PhaseReport, clock: TraceClock, root: Path | None = None
+) -> TraceSummary:
+    """`root`: the folder we trust (the seed folder); nothing between it and the trace files is followed."""
+    found = _Files()
     tally = _Tally()
-    for event in events:
+    dropped = events = 0
+    for event in _read_events(trace_dir, root or trace_dir, found):
+        events += 1
         try:
             t_s = round(clock.seconds(event), 6)
             kind = str(event["event"])
@@ -123,14 +168,16 @@ def summarize(trace_dir: Path, prefixes: tuple[str, ...], phases: PhaseReport, c
             use = SocketUse(event=kind, address=address, loopback=False, t_s=t_s, phase=phase, rank=rank, pid=pid)
             tally.add_socket(use)
     return TraceSummary(
-        hook_active=processes > 0,
-        processes=processes,
-        events=len(events),
+        hook_active=found.processes > 0,
+        processes=found.processes,
+        events=events,
         opens_by_phase={phase: sorted(files) for phase, files in sorted(tally.opens.items())},
         first_opens=sorted(tally.first.values(), key=lambda a: (a.t_s, a.path)),
         train_shards_after_stop=tally.after_stop,
         val_opened_in_training=tally.val_in_training,
         sockets=tally.sockets,
         loopback_connects=tally.loopback,
-        dropped_lines=dropped,
+        dropped_lines=dropped + found.dropped,
+        refused_files=found.refused,
+        truncated=found.truncated,
     )
