@@ -2,14 +2,25 @@
 
 Stamping on arrival, not by file mtime, is what makes external phase times possible
 (ENVIRONMENT.md §5.3). Both backends feed raw byte chunks here; partial lines wait for their end.
+
+The output is the submission's, so its cost is bounded here: every byte is handled once (a line
+without a newline grows a buffer, it is never re-scanned), a line keeps at most `max_line_bytes` in
+memory and in the JSONL (the raw log keeps it whole), the lines kept for the record are the first
+and the last `memory_bytes` worth (the middle is on disk only), and each log file stops growing at
+`log_bytes`. A write that fails (a full disk) never stops the reading: the pipe keeps draining,
+so the run is never blocked on us, and the failure is reported.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
+import errno
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -18,24 +29,94 @@ from pgolf.runner.clock import Clock
 from pgolf.runner.model import StampedLine
 
 LineSink = Callable[[StampedLine], None]
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+NOTE = "[pgolf] "
+_LINE_OVERHEAD = 256  # bytes a kept StampedLine costs beyond its text (object, datetime, list slot)
 
 
 def no_sink(_line: StampedLine) -> None:
     """A sink that ignores lines (the default when nobody watches)."""
 
 
+@dataclass(frozen=True)
+class CaptureLimits:
+    max_line_bytes: int = 64 << 10
+    memory_bytes: int = 128 << 20  # half for the first lines, half for the last
+    log_bytes: int = 4 << 30  # per log file
+
+
+class _Log:
+    """One output file: writes stop (and say why) at the byte cap or at the first failed write."""
+
+    def __init__(self, path: Path, cap: int) -> None:
+        self.path = path
+        self.cap = cap
+        self.written = 0
+        self.dropped = 0
+        self.error: OSError | None = None
+        self.handle: IO[bytes] | None = path.open("ab")  # appending: setup steps and the command share it
+
+    def write(self, data: bytes) -> None:
+        if self.handle is None or self.written + len(data) > self.cap:
+            self.dropped += len(data)
+            return
+        try:
+            self.handle.write(data)
+            self.written += len(data)
+        except OSError as exc:
+            self._fail(exc, len(data))
+
+    def flush(self) -> None:
+        if self.handle is not None:
+            try:
+                self.handle.flush()
+            except OSError as exc:
+                self._fail(exc, 0)
+
+    def _fail(self, exc: OSError, size: int) -> None:
+        self.error = exc
+        self.dropped += size
+        handle, self.handle = self.handle, None
+        if handle is not None:
+            with contextlib.suppress(OSError):  # the buffered tail is lost with the disk; the record says so
+                handle.close()
+
+    def close(self) -> None:
+        self.flush()
+        if self.handle is not None:
+            try:
+                self.handle.close()
+            except OSError as exc:
+                self.error = exc
+            self.handle = None
+
+
 class LineCapture:
     """Thread-safe: one reader thread feeds it while the supervisor may read `lines`."""
 
-    def __init__(self, raw_path: Path, stamped_path: Path, clock: Clock, sink: LineSink = no_sink) -> None:
+    def __init__(
+        self,
+        raw_path: Path,
+        stamped_path: Path,
+        clock: Clock,
+        sink: LineSink = no_sink,
+        limits: CaptureLimits | None = None,
+    ) -> None:
         self._clock = clock
         self._sink = sink
-        self._pending = b""
+        self._limits = limits or CaptureLimits()
         self._lock = threading.Lock()
-        self.lines: list[StampedLine] = []
-        # Appending, so that setup steps and the main command share one log.
-        self._raw: IO[bytes] = raw_path.open("ab")
-        self._stamped: IO[str] = stamped_path.open("a", encoding="utf-8")
+        self._pending = bytearray()
+        self._pending_dropped = 0
+        self._head: list[StampedLine] = []
+        self._tail: collections.deque[tuple[StampedLine, int]] = collections.deque()
+        self._head_bytes = self._tail_bytes = 0
+        self._gap_lines = self._gap_bytes = 0
+        self._gap_at: StampedLine | None = None
+        self.lines_seen = 0
+        self.truncated_lines = 0
+        self._raw = _Log(raw_path, self._limits.log_bytes)
+        self._stamped = _Log(stamped_path, self._limits.log_bytes)
 
     def __enter__(self) -> LineCapture:
         return self
@@ -46,55 +127,130 @@ class LineCapture:
         self.close()
 
     def feed(self, chunk: bytes) -> None:
-        """Add bytes; every completed line is stamped now."""
+        """Add bytes; every completed line is stamped now. Linear in the chunk, whatever came before."""
         if not chunk:
             return
         with self._lock:
             self._raw.write(chunk)
-            data = self._pending + chunk
-            *complete, self._pending = data.split(b"\n")
-            for raw_line in complete:
-                self._emit(raw_line)
+            start = 0
+            while (end := chunk.find(b"\n", start)) != -1:
+                self._keep(chunk, start, end)
+                self._emit(bytes(self._pending), self._pending_dropped)
+                self._pending.clear()
+                self._pending_dropped = 0
+                start = end + 1
+            self._keep(chunk, start, len(chunk))
             # Flushing per chunk keeps the raw log useful to `tail -f` without an fsync per line.
             self._raw.flush()
             self._stamped.flush()
 
+    def _keep(self, chunk: bytes, start: int, end: int) -> None:
+        room = max(0, self._limits.max_line_bytes - len(self._pending))
+        take = min(room, end - start)
+        if take:
+            self._pending += chunk[start : start + take]
+        self._pending_dropped += end - start - take
+
     def note(self, text: str) -> None:
         """A line of our own (setup start, deadline reached), marked so parsers can tell it apart."""
         with self._lock:
-            self._emit(f"[pgolf] {text}".encode())
+            self._emit(f"{NOTE}{text}".encode(), 0)
             self._stamped.flush()
 
     def close(self) -> None:
         with self._lock:
-            if self._pending:
-                self._emit(self._pending)
-                self._pending = b""
-            if not self._raw.closed:
-                self._raw.close()
-                self._stamped.close()
+            if self._pending or self._pending_dropped:
+                self._emit(bytes(self._pending), self._pending_dropped)
+                self._pending.clear()
+                self._pending_dropped = 0
+            self._raw.close()
+            self._stamped.close()
 
-    def _emit(self, raw_line: bytes) -> None:
+    @property
+    def lines(self) -> list[StampedLine]:
+        """The first and the last lines within the memory budget; a note of ours marks any gap."""
+        with self._lock:
+            tail = [line for line, _cost in self._tail]
+            if not self._gap_lines or self._gap_at is None:
+                return [*self._head, *tail]
+            gap = StampedLine(
+                t_ns=self._gap_at.t_ns,
+                wall=self._gap_at.wall,
+                text=f"{NOTE}{self._gap_lines:,} lines ({self._gap_bytes:,} bytes) of output not kept in memory; "
+                "they are in the raw log",
+            )
+            return [*self._head, gap, *tail]
+
+    @property
+    def disk_error(self) -> OSError | None:
+        return self._raw.error or self._stamped.error
+
+    @property
+    def disk_full(self) -> bool:
+        error = self.disk_error
+        return error is not None and error.errno in DISK_FULL_ERRNOS
+
+    def notes(self) -> list[str]:
+        """What the record should say about the capture itself."""
+        found = []
+        for log in (self._raw, self._stamped):
+            if log.error is not None:
+                found.append(
+                    f"writing {log.path.name} failed ({log.error.strerror}): {log.dropped:,} bytes not written"
+                )
+            elif log.dropped:
+                found.append(f"{log.path.name} reached its cap of {log.cap:,} bytes: {log.dropped:,} bytes not written")
+        if self.truncated_lines:
+            found.append(
+                f"{self.truncated_lines:,} line(s) longer than {self._limits.max_line_bytes:,} bytes were cut "
+                "in memory and in the stamped log (the raw log has them whole)"
+            )
+        if self._gap_lines:
+            found.append(f"{self._gap_lines:,} lines from the middle of the output were not kept in memory")
+        return found
+
+    def _emit(self, raw_line: bytes, dropped: int) -> None:
         text = raw_line.decode("utf-8", "replace").rstrip("\r")
+        if dropped:
+            self.truncated_lines += 1
+            text += f" [pgolf: {dropped:,} more bytes of this line not kept]"
         line = StampedLine(t_ns=self._clock.monotonic_ns(), wall=self._clock.utc_now(), text=text)
-        self.lines.append(line)
-        self._stamped.write(
-            json.dumps({"t_ns": line.t_ns, "wall": line.wall.isoformat(), "text": text}, ensure_ascii=False) + "\n"
-        )
+        self.lines_seen += 1
+        self._retain(line, len(text) + _LINE_OVERHEAD)
+        record = {"t_ns": line.t_ns, "wall": line.wall.isoformat(), "text": text}
+        self._stamped.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", "replace"))
         self._sink(line)
+
+    def _retain(self, line: StampedLine, cost: int) -> None:
+        half = self._limits.memory_bytes // 2
+        if not self._tail and self._head_bytes + cost <= half:
+            self._head.append(line)
+            self._head_bytes += cost
+            return
+        self._tail.append((line, cost))
+        self._tail_bytes += cost
+        while self._tail_bytes > half and len(self._tail) > 1:
+            dropped, dropped_cost = self._tail.popleft()
+            self._tail_bytes -= dropped_cost
+            self._gap_lines += 1
+            self._gap_bytes += dropped_cost - _LINE_OVERHEAD
+            self._gap_at = dropped
+
+
+def iter_stamped(path: Path) -> Iterator[StampedLine]:
+    """A timestamped JSONL, streamed (for resume and re-finalizing); unreadable lines are skipped."""
+    if not path.is_file():
+        return
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        for raw in handle:
+            try:
+                item = json.loads(raw)
+                yield StampedLine(
+                    t_ns=int(item["t_ns"]), wall=dt.datetime.fromisoformat(item["wall"]), text=item["text"]
+                )
+            except (ValueError, KeyError, TypeError):
+                continue
 
 
 def read_stamped(path: Path) -> list[StampedLine]:
-    """Read a timestamped JSONL back (for resume and re-finalizing); unreadable lines are skipped."""
-    lines: list[StampedLine] = []
-    if not path.is_file():
-        return lines
-    for raw in path.read_text("utf-8", errors="replace").splitlines():
-        try:
-            item = json.loads(raw)
-            lines.append(
-                StampedLine(t_ns=int(item["t_ns"]), wall=dt.datetime.fromisoformat(item["wall"]), text=item["text"])
-            )
-        except (ValueError, KeyError, TypeError):
-            continue
-    return lines
+    return list(iter_stamped(path))
