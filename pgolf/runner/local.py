@@ -1,7 +1,11 @@
-"""The local backend: torchrun on this machine, in its own process group, under our deadline.
+"""The local backend: torchrun on this machine, under our deadline, held by the warden.
 
-Isolation is the process group only: the submission sees the host's network and filesystem. What it
-reads and connects to is still observed by the audit hook, and the record says which tier ran.
+Every command starts under pgolf.runner.warden: with a pid namespace where the machine allows one
+(nothing can leave it, and it dies with pgolf), else as a subreaper (orphans stay findable); a
+process group only where neither exists (not Linux). HOME is a fresh folder of the seed and, in a
+mount namespace, the host's credential paths are masked. This is containment, not a sandbox: the
+submission still sees the host's network and filesystem. What it reads and connects to is
+observed by the audit hook, and the record says which tier ran.
 """
 
 from __future__ import annotations
@@ -13,17 +17,19 @@ import signal
 import subprocess
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar, cast
+from typing import Any, ClassVar, Literal, cast
 
 from pgolf.errors import EnvironmentMissing
 from pgolf.manifest import Manifest
-from pgolf.runner import fingerprint, proc
+from pgolf.runner import attempt, fingerprint, proc
 from pgolf.runner.capture import LineCapture, LineSink, no_sink
 from pgolf.runner.clock import SYSTEM_CLOCK, Clock, Deadline
 from pgolf.runner.defaults import runner_defaults
 from pgolf.runner.model import (
+    Attempt,
     BackendName,
     ContainerSpec,
     DataLocation,
@@ -32,6 +38,7 @@ from pgolf.runner.model import (
     RunOptions,
     RunSpec,
     SeedRecord,
+    Survivor,
 )
 from pgolf.runner.placement import ProcessPaths
 from pgolf.runner.record import ISOLATION_LOCAL, Execution, finalize, stage
@@ -40,33 +47,97 @@ from pgolf.runner.trace import TraceClock
 # After SIGKILL, the kernel needs a moment to tear processes down and init to reap them.
 _REAP_WAIT_S = 5.0
 _READER_JOIN_S = 5.0
+_REPORT_WAIT_S = 10.0
 _PROBE_TIMEOUT_S = 120.0
 PREFLIGHT_SCRIPT = Path(__file__).resolve().parents[2] / "docker" / "preflight.py"
 
+# Host paths that hold credentials: masked inside the run's mount namespace (relative to the host HOME).
+CREDENTIAL_PATHS = (
+    ".cache/huggingface",
+    ".huggingface",
+    ".config/huggingface",
+    ".netrc",
+    ".ssh",
+    ".aws",
+    ".azure",
+    ".config/gcloud",
+    ".config/gh",
+    ".git-credentials",
+    ".docker",
+    ".kaggle",
+    ".pypirc",
+    ".wandb",
+)
+
+OnStart = Callable[[Attempt], None]
+
+
+def _ignore_start(_attempt: Attempt) -> None:
+    """Nobody records attempts (unit tests, probes)."""
+
 
 class ProcessGroup:
-    """A supervised child: its own session, output read by a thread, and on every exit path (normal,
-    deadline, KeyboardInterrupt, error) nothing tagged with the run's token is left alive."""
+    """A supervised child: the warden and its command, output read by a thread, and on every exit
+    path (normal, deadline, KeyboardInterrupt, error) nothing of the run is left alive."""
 
-    def __init__(self, argv: list[str], cwd: Path, env: dict[str, str], capture: LineCapture, clock: Clock) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        cwd: Path,
+        env: dict[str, str],
+        capture: LineCapture,
+        clock: Clock,
+        warding: proc.Warding | None = None,
+        on_start: OnStart = _ignore_start,
+    ) -> None:
         self._argv = argv
         self._cwd = cwd
         self._token = uuid.uuid4().hex
         self._env = {**env, proc.TOKEN_VAR: self._token}
         self._capture = capture
         self._clock = clock
+        self._warding = warding
+        self._on_start = on_start
         self._popen: subprocess.Popen[bytes] | None = None
+        self._report: proc.WardenReport | None = None
         self._reader: threading.Thread | None = None
         self.term_sent = False
         self.kill_sent = False
         self.survivors = False
+        self.containment = "process group"
+        self.final: dict[str, Any] | None = None
         self.notes: list[str] = []
 
     def __enter__(self) -> ProcessGroup:
-        self._popen = proc.spawn(self._argv, cwd=self._cwd, env=self._env)
+        if self._warding is not None:
+            self._popen, self._report = proc.spawn_warded(
+                self._argv, cwd=self._cwd, env=self._env, warding=self._warding
+            )
+        else:
+            self._popen = proc.spawn(self._argv, cwd=self._cwd, env=self._env)
         self._reader = threading.Thread(target=self._read, name="pgolf-reader", daemon=True)
         self._reader.start()
+        self._started()
         return self
+
+    def _started(self) -> None:
+        started: dict[str, Any] = {}
+        if self._report is not None:
+            started = self._report.started(_REPORT_WAIT_S) or {}
+            self.containment = str(started.get("mode") or "warden (no report)")
+        self._on_start(
+            Attempt(
+                pgolf_pid=os.getpid(),
+                warden_pid=self.pgid,
+                warden_start_ticks=_start_ticks(self.pgid),
+                sid=self.pgid,
+                token=self._token,
+                containment=self.containment,
+                init_pid=_int(started.get("init_pid")),
+                pidns=started.get("pidns") if isinstance(started.get("pidns"), str) else None,
+                started=self._clock.utc_now(),
+            )
+        )
 
     def _read(self) -> None:
         assert self._popen is not None and self._popen.stdout is not None
@@ -92,8 +163,11 @@ class ProcessGroup:
     def stop(self, grace_s: float) -> int:
         """SIGTERM everything, SIGKILL what is left after the grace period; the leader's status."""
         assert self._popen is not None
-        proc.signal_group(self.pgid, signal.SIGTERM)
-        proc.signal_tagged(self._token, signal.SIGTERM)
+        if self._report is not None:
+            proc.signal_pid(self.pgid, signal.SIGTERM)  # the warden forwards it to every process
+        else:
+            proc.signal_group(self.pgid, signal.SIGTERM)
+            proc.signal_tagged(self._token, signal.SIGTERM)
         self.term_sent = True
         try:
             return self._popen.wait(timeout=grace_s)
@@ -102,16 +176,31 @@ class ProcessGroup:
             return self._popen.wait()
 
     def _kill(self) -> None:
+        """The warden kills the whole run and exits; if it cannot (killed itself, hung), we do."""
+        assert self._popen is not None
+        self.kill_sent = True
+        if self._report is not None and proc.signal_pid(self.pgid, signal.SIGUSR2):
+            try:
+                self._popen.wait(timeout=_REAP_WAIT_S)
+                return
+            except subprocess.TimeoutExpired:
+                self.notes.append(f"the warden did not exit {_REAP_WAIT_S:.0f}s after SIGUSR2: SIGKILL to the group")
         proc.signal_group(self.pgid, signal.SIGKILL)
         proc.signal_tagged(self._token, signal.SIGKILL)
-        self.kill_sent = True
+        if self._report is not None:  # in a pid namespace: the warden's death ends the namespace
+            proc.signal_pid(self.pgid, signal.SIGKILL)
 
     def _sweep(self) -> None:
-        """After the leader exits: anything of its group or tagged with its token is an orphan."""
+        """After the leader exits: anything still in its group or tagged with its token escaped the
+        warden (or there was none), and is killed."""
         if not (proc.group_alive(self.pgid) or proc.tagged_processes(self._token)):
             return
         self.survivors = True
-        self._kill()
+        if self._report is not None:
+            self.notes.append("processes of the run outlived the warden")
+        proc.signal_group(self.pgid, signal.SIGKILL)
+        proc.signal_tagged(self._token, signal.SIGKILL)
+        self.kill_sent = self.kill_sent or self._report is None
         deadline = Deadline.after(self._clock, _REAP_WAIT_S)
         while (proc.group_alive(self.pgid) or proc.tagged_processes(self._token)) and not deadline.expired:
             self._clock.sleep(0.05)
@@ -126,6 +215,14 @@ class ProcessGroup:
         if self._popen.poll() is None:  # interrupted or an error of ours: the child must not outlive us
             self._kill()
             self._popen.wait()
+        if self._report is not None:
+            self.final = self._report.final(_REPORT_WAIT_S)
+            if self.final is None:
+                self.notes.append("the warden exited without a report: its processes were swept by group and token")
+            elif self.final.get("event") == "error":
+                self.notes.append(f"warden error: {self.final.get('error')}")
+            else:
+                self.notes += [str(n) for n in self.final.get("notes") or []]
         self._sweep()
         if self._reader is not None:
             self._reader.join(timeout=_READER_JOIN_S)
@@ -134,28 +231,135 @@ class ProcessGroup:
         if self._popen.stdout is not None and (self._reader is None or not self._reader.is_alive()):
             self._popen.stdout.close()
 
+    def exit_code(self, leader: int) -> int:
+        """The command's own status when the warden reported it, else the leader's."""
+        status = (self.final or {}).get("status")
+        if isinstance(status, dict):
+            if isinstance(status.get("signal"), int):
+                return -int(status["signal"])
+            if isinstance(status.get("code"), int):
+                return int(status["code"])
+        if self.final is not None and self.final.get("killed"):
+            return -int(signal.SIGKILL)
+        return leader
+
+    @property
+    def exit_ns(self) -> int | None:
+        """When the command exited, on the shared monotonic clock (the warden's settle excluded)."""
+        return _int((self.final or {}).get("exit_ns"))
+
+    def described_survivors(self) -> tuple[list[Survivor], int]:
+        final = self.final or {}
+        described = []
+        for item in final.get("survivors") or []:
+            if isinstance(item, dict) and isinstance(item.get("pid"), int):
+                described.append(
+                    Survivor(
+                        pid=item["pid"],
+                        ppid=_int(item.get("ppid")),
+                        pgid=_int(item.get("pgid")),
+                        sid=_int(item.get("sid")),
+                        cmdline=str(item.get("cmdline") or ""),
+                        host_pid=_int(item.get("host_pid")),
+                    )
+                )
+        return described, max(len(described), _int(final.get("survivor_count")) or 0)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _start_ticks(pid: int) -> int | None:
+    info = proc.process_info(pid)
+    return info.start_ticks if info is not None else None
+
 
 def _outcome(code: int, group: ProcessGroup, timed_out: bool) -> ProcessOutcome:
+    survivors, count = group.described_survivors()
     return ProcessOutcome(
         exit_code=code,
         signal=-code if code < 0 else None,
         timed_out=timed_out,
         term_sent=group.term_sent,
         kill_sent=group.kill_sent,
-        group_survivors=group.survivors,
+        group_survivors=group.survivors or count > 0,
+        containment=group.containment,
+        survivors=survivors,
+        survivor_count=count,
         notes=group.notes,
     )
 
 
-def supervise(argv: list[str], spec: RunSpec, deadline: Deadline, capture: LineCapture, clock: Clock) -> ProcessOutcome:
-    """Run one command to completion or to the deadline, then make sure its whole tree is gone."""
-    with ProcessGroup(argv, spec.work_dir, spec.env, capture, clock) as group:
+def supervise(
+    argv: list[str],
+    spec: RunSpec,
+    deadline: Deadline,
+    capture: LineCapture,
+    clock: Clock,
+    warding: proc.Warding | None = None,
+    on_start: OnStart = _ignore_start,
+    env: dict[str, str] | None = None,
+) -> tuple[ProcessOutcome, int | None]:
+    """Run one command to completion or to the deadline, then make sure its whole tree is gone.
+    Returns the outcome and, when the warden reported it, when the command itself exited."""
+    with ProcessGroup(argv, spec.work_dir, env or spec.env, capture, clock, warding, on_start) as group:
         code = group.wait(deadline)
         timed_out = code is None
         if code is None:
-            capture.note(f"deadline of {spec.budget.deadline_s:.0f}s reached: SIGTERM to the process group")
+            capture.note(f"deadline of {spec.budget.deadline_s:.0f}s reached: SIGTERM to the run's processes")
             code = group.stop(spec.budget.term_grace_s)
-    return _outcome(code, group, timed_out)
+    return _outcome(group.exit_code(code), group, timed_out), group.exit_ns
+
+
+def run_env(spec: RunSpec) -> dict[str, str]:
+    """The child's environment: the plan's, with HOME (and the XDG folders) inside the seed folder,
+    so nothing under the host's home (tokens, caches, configs) is found by default."""
+    home = spec.home_dir
+    return {
+        **spec.env,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+    }
+
+
+def credential_masks(spec: RunSpec, host_home: Path) -> tuple[str, ...]:
+    """The credential paths that exist under the host's home, except any the run itself needs."""
+    needed = [spec.seed_dir, spec.source_dir, spec.data.dataset_dir, Path(spec.command[0])]
+    if spec.data.tokenizer_path is not None:
+        needed.append(spec.data.tokenizer_path)
+    found = []
+    for rel in CREDENTIAL_PATHS:
+        path = host_home / rel
+        if not (path.exists() or path.is_symlink()):
+            continue
+        if any(_within(n, path) for n in needed):
+            continue
+        found.append(str(path))
+    return tuple(found)
+
+
+def _within(path: Path, folder: Path) -> bool:
+    try:
+        path.absolute().relative_to(folder.absolute())
+    except ValueError:
+        return False
+    return True
+
+
+def isolation_of(containment: str, masked: int) -> str:
+    tier = {
+        "pidns": "pid namespace",
+        "pidns+userns": "pid namespace (user namespace)",
+        "subreaper": "subreaper, no namespace",
+        "process group": "process group only",
+    }.get(containment, containment)
+    parts = [f"local: {tier}", "HOME scrubbed"]
+    if containment.startswith("pidns"):
+        parts.append(f"{masked} credential path(s) masked")
+    return ", ".join(parts)
 
 
 class LocalPlacement:
@@ -170,7 +374,7 @@ class LocalPlacement:
             artifacts=str(out / "artifacts"),
             trace=str(out / "trace"),
             cache=str(seed_dir.parent / "cache" if options.shared_compile_cache else out / "cache"),
-            home=None,
+            home=str(out / "home"),  # RunSpec.home_dir: nothing under the host's HOME is found by default
             hook=str(options.hook_dir),
             shim=None if options.shim_dir is None else str(options.shim_dir),
         )
@@ -192,9 +396,19 @@ class LocalBackend:
     name: ClassVar[BackendName] = "local"
     isolation: ClassVar[str] = ISOLATION_LOCAL
 
-    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(self, clock: Clock = SYSTEM_CLOCK, warding: proc.Warding | Literal["auto"] | None = "auto") -> None:
+        """`warding`: "auto" (the warden where the OS has one, credential masks from the host's home),
+        a fixed Warding, or None for a process group only."""
         self._clock = clock
+        self._warding = warding
         self.fingerprint = EnvFingerprint(notes=["preflight not run"])
+
+    def warding(self, spec: RunSpec) -> proc.Warding | None:
+        if self._warding != "auto":
+            return self._warding
+        if not proc.warden_supported():
+            return None
+        return proc.Warding(masks=credential_masks(spec, Path.home()))
 
     def preflight(self, spec: RunSpec) -> EnvFingerprint:
         """torch must import in the run's interpreter; GPUs are optional (the CPU example needs none)."""
@@ -244,19 +458,36 @@ class LocalBackend:
         clock = self._clock
         t0_ns, t0_wall, started = clock.monotonic_ns(), clock.utc_now().timestamp(), clock.utc_now()
         deadline = Deadline.after(clock, spec.budget.deadline_s)
+        warding, env = self.warding(spec), run_env(spec)
+
+        def on_start(footprint: Attempt) -> None:
+            attempt.record(spec.seed_dir, footprint)
+
         outcome: ProcessOutcome | None = None
+        command_exit_ns: int | None = None
         with LineCapture(spec.raw_log, spec.stamped_log, clock, sink) as capture:
             for argv in spec.setup:
                 capture.note(f"setup: {shlex.join(argv)}")
-                step = supervise(argv, spec, deadline, capture, clock)
+                step, _ = supervise(argv, spec, deadline, capture, clock, warding, on_start, env)
                 if step.timed_out or step.exit_code != 0:
                     outcome = step.model_copy(update={"setup_failed": True})
                     break
             launch_ns = clock.monotonic_ns() if spec.setup else t0_ns
             if outcome is None:
                 capture.note(f"launch: {shlex.join(spec.command)}")
-                outcome = supervise(spec.command, spec, deadline, capture, clock)
-            exit_ns = clock.monotonic_ns()
+                outcome, command_exit_ns = supervise(
+                    spec.command, spec, deadline, capture, clock, warding, on_start, env
+                )
+            exit_ns = (
+                command_exit_ns
+                if command_exit_ns is not None and command_exit_ns >= launch_ns
+                else clock.monotonic_ns()
+            )
+        attempt.clear(spec.seed_dir)
+        outcome = outcome.model_copy(
+            update={"disk_full": capture.disk_full, "notes": [*outcome.notes, *capture.notes()]}
+        )
+        masked = sum(1 for note in outcome.notes if note.startswith("masked "))
         return Execution(
             outcome=outcome,
             lines=capture.lines,
@@ -265,7 +496,7 @@ class LocalBackend:
             exit_ns=exit_ns,
             started=started,
             ended=clock.utc_now(),
-            isolation=self.isolation,
+            isolation=isolation_of(outcome.containment or "process group", masked),
             fingerprint=self.fingerprint,
             trace_clock=TraceClock("monotonic", t0_ns, t0_wall),
         )

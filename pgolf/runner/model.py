@@ -227,14 +227,46 @@ class StampedLine(_Frozen):
     text: str
 
 
+class Survivor(_Frozen):
+    """A process of the run still alive after its command exited (and a grace period): killed."""
+
+    pid: int  # as the warden saw it (inside a pid namespace: the namespace's number)
+    ppid: int | None = None
+    pgid: int | None = None
+    sid: int | None = None
+    cmdline: str = ""
+    host_pid: int | None = None
+
+
+class Attempt(_Frozen):
+    """What a running command leaves on disk (seed-<s>/attempt.json) so that a later attempt can find
+    and kill its processes if pgolf died without cleaning up (kill -9, a lost machine)."""
+
+    pgolf_pid: int
+    warden_pid: int | None = None
+    warden_start_ticks: int | None = None  # with the pid, names one process (pids are reused)
+    sid: int | None = None  # the command's session
+    token: str | None = None  # PGOLF_RUN_TOKEN in its environment
+    containment: str | None = None
+    init_pid: int | None = None  # the pid namespace's init, as the host numbers it
+    pidns: str | None = None  # "pid:[inode]"
+    started: dt.datetime
+
+
 class ProcessOutcome(_Frozen):
     exit_code: int | None  # None when no exit status could be read (a container that vanished)
     signal: int | None = None  # the signal that ended it, when it died from one
     timed_out: bool = False
     term_sent: bool = False
     kill_sent: bool = False
-    group_survivors: bool = False  # a process of its group was alive after it exited (then killed)
+    group_survivors: bool = False  # a process of the run was alive after it exited (then killed)
     setup_failed: bool = False
+    # How the run's processes were held together: "pidns", "pidns+userns", "subreaper" (the
+    # warden), "process group" (no warden), "container". None in records written before it existed.
+    containment: str | None = None
+    survivors: list[Survivor] = Field(default_factory=list)  # described, at most 50
+    survivor_count: int = 0  # all of them
+    disk_full: bool = False  # a write of ours failed for lack of space (ENOSPC/EDQUOT)
     notes: list[str] = Field(default_factory=list)
 
 
@@ -268,7 +300,7 @@ class Timing(_Frozen):
 class ArtifactFile(_Frozen):
     path: str  # relative to the seed folder
     bytes: int
-    sha256: str
+    sha256: str | None  # None: larger than the hash limit (measured, not hashed)
     kind: Literal["model", "code"]
 
 
@@ -298,6 +330,7 @@ class Artifacts(_Frozen):
     exceeds_cap_practiced: bool | None = None
     exceeds_cap_written: bool | None = None
     uncounted_code: list[str] = Field(default_factory=list)  # loaded code files a logged code size leaves out
+    refused: list[str] = Field(default_factory=list)  # matching symlinks, FIFOs...: not followed, not counted
 
 
 class EnvFingerprint(_Frozen):
@@ -345,6 +378,8 @@ class TraceSummary(_Frozen):
     sockets: list[SocketUse] = Field(default_factory=list)  # non-loopback only, plus a count below
     loopback_connects: int = 0
     dropped_lines: int = 0  # unreadable trace lines (a rank killed mid-write)
+    refused_files: list[str] = Field(default_factory=list)  # symlinks, FIFOs... in the trace folder: not read
+    truncated: bool = False  # the trace was larger than the read caps: the rest was not read
 
 
 class StopReason(StrEnum):
@@ -383,8 +418,11 @@ class SeedRecord(_Frozen):
     process: ProcessOutcome
     timing: Timing
     artifacts: Artifacts
-    score_bpb: float | None = None
+    score_bpb: float | None = None  # the final score line the log printed, whatever happened after
     score_label: str | None = None
+    # Whether score_bpb may count (means, tests, verdicts): only a seed that ran to a clean end does.
+    # None in records written before it existed: then the status decides (see admissible_score).
+    score_admissible: bool | None = None
     claim: SeedClaim | None = None
     parsed_log: ParsedLog | None = None
     parse_note: str | None = None  # why parsed_log is absent
@@ -396,8 +434,15 @@ class SeedRecord(_Frozen):
     files: dict[str, str] = Field(default_factory=dict)  # role -> path relative to the run folder
 
     @property
+    def admissible_score(self) -> float | None:
+        """The score a reproduction may count: a seed that printed a score and then crashed, timed
+        out or left processes behind has none."""
+        admissible = self.score_admissible if self.score_admissible is not None else self.status is SeedStatus.OK
+        return self.score_bpb if admissible else None
+
+    @property
     def passed(self) -> bool:
-        return self.status is SeedStatus.OK and self.score_bpb is not None and not self.violations
+        return self.status is SeedStatus.OK and self.admissible_score is not None and not self.violations
 
 
 class SeedEntry(_Frozen):

@@ -8,14 +8,15 @@ here once, so the two backends cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pgolf import __version__
 from pgolf.logs.model import ParsedLog
+from pgolf.runner import outputs
 from pgolf.runner import phases as phases_mod
 from pgolf.runner.model import (
     ArtifactFile,
@@ -26,6 +27,8 @@ from pgolf.runner.model import (
     SeedRecord,
     SeedStatus,
     StampedLine,
+    Timing,
+    TraceSummary,
 )
 from pgolf.runner.progress import training_progress
 from pgolf.runner.trace import TraceClock, summarize
@@ -69,54 +72,74 @@ def stage(spec: RunSpec) -> None:
         folder.mkdir(parents=True, exist_ok=True)
 
 
-def status_of(outcome: ProcessOutcome) -> SeedStatus:
-    if outcome.timed_out:
-        return SeedStatus.TIMED_OUT
-    if outcome.exit_code == 0 and not outcome.setup_failed:
-        return SeedStatus.OK
-    if outcome.signal is not None and not (outcome.term_sent or outcome.kill_sent):
-        return SeedStatus.KILLED
-    return SeedStatus.FAILED
+# A model file larger than this is measured but not hashed (a planted sparse file of many GiB would
+# otherwise cost minutes); its size still counts against the cap.
+HASH_LIMIT_FACTOR = 4
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _hash_limit(spec: RunSpec) -> int:
+    return HASH_LIMIT_FACTOR * spec.max_artifact_bytes
 
 
-def _unchanged(path: Path, source: Path) -> bool:
+def _unchanged(spec: RunSpec, entry: outputs.Entry) -> bool:
     """A file the staging copy brought along untouched (copy2 keeps size and mtime)."""
-    if not source.is_file():
+    source = outputs.lstat(spec.source_dir, entry.rel)
+    if source is None or source.kind != "file":
         return False
-    a, b = path.stat(), source.stat()
-    return a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns
+    return (source.size, source.mtime_ns) == (entry.size, entry.mtime_ns)
 
 
-def _produced(spec: RunSpec) -> list[Path]:
-    found: dict[Path, None] = {}
-    for pattern in spec.artifact_globs:
-        for path in sorted(spec.artifact_dir.glob(pattern)):
-            if path.is_file():
-                found[path] = None
-        for path in sorted(spec.work_dir.glob(pattern)):
-            if path.is_file() and not _unchanged(path, spec.source_dir / path.relative_to(spec.work_dir)):
-                found[path] = None
-    return list(found)
+def _describe(rel: str, entry: outputs.Entry) -> str:
+    target = f" to {entry.target}" if entry.target is not None else ""
+    return f"{rel} is a {entry.kind}{target}: not followed, not counted"
+
+
+def _produced(spec: RunSpec) -> tuple[list[str], list[str]]:
+    """(files matching the artifact globs, relative to the seed folder; refusals). Nothing in the
+    output folder is followed: a matching symlink or FIFO is refused, never read."""
+    found: dict[str, None] = {}
+    refused: list[str] = []
+    for folder, only_changed in ((spec.artifact_dir, False), (spec.work_dir, True)):
+        rel_root = folder.relative_to(spec.seed_dir).as_posix()
+        listing = outputs.walk(spec.seed_dir, rel_root)
+        if listing.refused is not None:
+            refused.append(f"{rel_root}: {listing.refused}")
+        if listing.truncated:
+            refused.append(
+                f"{rel_root}: over {outputs.MAX_ENTRIES:,} entries or {outputs.MAX_DEPTH} levels: the rest not counted"
+            )
+        for entry in sorted(listing.entries, key=lambda e: e.rel):
+            if entry.kind == "dir" or not any(outputs.matches(entry.rel, p) for p in spec.artifact_globs):
+                continue
+            rel = f"{rel_root}/{entry.rel}"
+            if entry.kind != "file":
+                refused.append(_describe(rel, entry))
+            elif not (only_changed and _unchanged(spec, entry)):
+                found[rel] = None
+    return list(found), refused
+
+
+def _artifact(root: Path, rel: str, shown: str, kind: Literal["model", "code"], limit: int) -> ArtifactFile:
+    digest, size = outputs.sha256(root, rel, limit)
+    return ArtifactFile(path=shown, bytes=size, sha256=digest, kind=kind)
 
 
 def scan_artifacts(spec: RunSpec, parsed: ParsedLog | None) -> Artifacts:
     """Measure the model files the run produced, then count code as `pgolf check` does (pgolf.artifact):
-    the logged code size as practiced, the shipped code (entry + loaded files) as written."""
+    the logged code size as practiced, the shipped code (entry + loaded files) as written. Nothing in
+    the output folder is followed; what was refused is listed."""
     from pgolf.artifact import account_artifact
     from pgolf.folder import load_folder
 
+    produced, refused = _produced(spec)
     models: list[ArtifactFile] = []
-    for path in _produced(spec):
-        rel = path.relative_to(spec.seed_dir).as_posix()
-        models.append(ArtifactFile(path=rel, bytes=path.stat().st_size, sha256=_sha256(path), kind="model"))
+    for rel in produced:
+        try:
+            models.append(_artifact(spec.seed_dir, rel, rel, "model", _hash_limit(spec)))
+        except FileNotFoundError:
+            continue
+        except (OSError, outputs.Refused) as exc:  # replaced between listing and opening
+            refused.append(f"{rel}: {exc}")
     model = sum(f.bytes for f in models)
     account = account_artifact(
         load_folder(spec.source_dir, hash_files=False),
@@ -126,10 +149,12 @@ def scan_artifacts(spec: RunSpec, parsed: ParsedLog | None) -> Artifacts:
     )
     files: list[ArtifactFile] = []
     for code in [c for c in (account.entry, *account.loaded) if c is not None]:
-        path = spec.source_dir / code.path
-        if path.is_file():
-            size, digest = path.stat().st_size, _sha256(path)
-            files.append(ArtifactFile(path=f"source/{code.path}", bytes=size, sha256=digest, kind="code"))
+        try:
+            files.append(_artifact(spec.source_dir, code.path, f"source/{code.path}", "code", _hash_limit(spec)))
+        except FileNotFoundError:
+            continue
+        except (OSError, outputs.Refused) as exc:
+            refused.append(f"source/{code.path}: {exc}")
     files += models
     code_bytes = account.shipped_code_bytes or 0
     logged = next((run for run in account.runs if parsed is not None and run.source == parsed.path), None)
@@ -157,10 +182,22 @@ def scan_artifacts(spec: RunSpec, parsed: ParsedLog | None) -> Artifacts:
         exceeds_cap_practiced=practiced > cap if practiced is not None else None,
         exceeds_cap_written=written > cap if written is not None else None,
         uncounted_code=[f"{e.path}: {e.reason}" for e in account.excluded],
+        refused=refused,
     )
 
 
-def _verdict(status: SeedStatus, score: float | None, artifacts: Artifacts) -> list[str]:
+def status_of(outcome: ProcessOutcome) -> SeedStatus:
+    if outcome.timed_out:
+        return SeedStatus.TIMED_OUT
+    if outcome.exit_code == 0 and not outcome.setup_failed:
+        # exiting 0 while leaving processes behind is no clean end: what they did is unaccounted
+        return SeedStatus.FAILED if outcome.survivor_count or outcome.group_survivors else SeedStatus.OK
+    if outcome.signal is not None and not (outcome.term_sent or outcome.kill_sent):
+        return SeedStatus.KILLED
+    return SeedStatus.FAILED
+
+
+def _verdict(status: SeedStatus, score: float | None, artifacts: Artifacts, outcome: ProcessOutcome) -> list[str]:
     violations = []
     if status is SeedStatus.TIMED_OUT:
         violations.append("deadline-exceeded")
@@ -168,6 +205,10 @@ def _verdict(status: SeedStatus, score: float | None, artifacts: Artifacts) -> l
         violations.append("artifact-too-large")
     if status is SeedStatus.OK and score is None:
         violations.append("no-score")
+    if outcome.survivor_count or outcome.group_survivors:
+        violations.append("processes-outlived-run")
+    if artifacts.refused:
+        violations.append("refused-output")
     return violations
 
 
@@ -185,8 +226,24 @@ def _evidence(spec: RunSpec, execution: Execution, record: SeedRecord) -> list[s
         )
     if trace.sockets:
         notes.append(f"{len(trace.sockets)} non-loopback network event(s), first: {trace.sockets[0].address}")
-    if execution.outcome.group_survivors:
-        notes.append("processes of the run's group outlived it and were killed")
+    outcome = execution.outcome
+    if outcome.survivor_count:
+        shown = "; ".join(f"pid {s.pid} (session {s.sid}): {s.cmdline or '?'}" for s in outcome.survivors[:5])
+        more = f" and {outcome.survivor_count - 5} more" if outcome.survivor_count > 5 else ""
+        notes.append(f"{outcome.survivor_count} process(es) outlived the command and were killed: {shown}{more}")
+    elif outcome.group_survivors:
+        notes.append("processes of the run outlived it and were killed")
+    if outcome.disk_full:
+        notes.append("the disk filled up during the seed: output or records may be incomplete")
+    for refusal in record.artifacts.refused + trace.refused_files:
+        notes.append(f"refused: {refusal}")
+    if trace.truncated:
+        notes.append("the audit trace exceeded the read caps; the rest was not read")
+    if record.score_bpb is not None and record.admissible_score is None:
+        notes.append(
+            f"the log printed val_bpb {record.score_bpb} but the seed {record.status.value} (exit {record.exit_code}): "
+            "the score is not counted"
+        )
     if record.artifacts.model_bytes == 0:
         notes.append(f"no produced file matched the artifact globs {', '.join(spec.artifact_globs)}")
     return notes
@@ -200,7 +257,7 @@ def finalize(spec: RunSpec, execution: Execution) -> SeedRecord:
     score, label = report.final_bpb, report.final_label
     artifacts = scan_artifacts(spec, parsed)
     prefixes = tuple(dict.fromkeys((spec.dataset_prefix.rstrip("/") + "/", spec.dataset_prefix)))
-    trace = summarize(spec.trace_dir, prefixes, report, execution.trace_clock)
+    trace = summarize(spec.trace_dir, prefixes, report, execution.trace_clock, root=spec.seed_dir)
     status = status_of(execution.outcome)
     run_dir = spec.seed_dir.parent
     record = SeedRecord(
@@ -221,13 +278,14 @@ def finalize(spec: RunSpec, execution: Execution) -> SeedRecord:
         artifacts=artifacts,
         score_bpb=score,
         score_label=label,
+        score_admissible=status is SeedStatus.OK,
         claim=spec.claim,
         parsed_log=parsed,
         parse_note=parse_note,
         progress=training_progress(parsed) if parsed is not None else None,
         fingerprint=execution.fingerprint,
         trace=trace,
-        violations=_verdict(status, score, artifacts),
+        violations=_verdict(status, score, artifacts, execution.outcome),
         files={
             "raw_log": spec.raw_log.relative_to(run_dir).as_posix(),
             "stamped_log": spec.stamped_log.relative_to(run_dir).as_posix(),
@@ -235,3 +293,35 @@ def finalize(spec: RunSpec, execution: Execution) -> SeedRecord:
         },
     )
     return record.model_copy(update={"evidence": _evidence(spec, execution, record)})
+
+
+def disk_full_record(
+    spec: RunSpec, backend: str, error: OSError, fingerprint: EnvFingerprint | None = None
+) -> SeedRecord:
+    """The record of a seed that could not run or be recorded because the disk filled up (staging
+    the copy, writing a log): it says so, and a resume runs the seed again (store.finished)."""
+    now = dt.datetime.now(dt.UTC)
+    where = f" ({error.filename})" if error.filename else ""
+    run_dir = spec.seed_dir.parent
+    return SeedRecord(
+        pgolf_version=__version__,
+        name=spec.name,
+        run_id=spec.run_id,
+        seed=spec.seed,
+        backend=spec.backend,
+        isolation=f"{backend}: not started",
+        status=SeedStatus.FAILED,
+        exit_code=None,
+        started=now,
+        ended=now,
+        wall_s=0.0,
+        deadline_s=spec.budget.deadline_s,
+        process=ProcessOutcome(exit_code=None, disk_full=True, notes=[f"{error.strerror}{where}"]),
+        timing=Timing(wall_s=0.0),
+        artifacts=Artifacts(cap_bytes=spec.max_artifact_bytes),
+        score_admissible=False,
+        fingerprint=fingerprint or EnvFingerprint(notes=["not recorded: the disk was full"]),
+        trace=TraceSummary(),
+        evidence=[f"the disk filled up before the seed could run or be recorded: {error.strerror}{where}"],
+        files={"raw_log": spec.raw_log.relative_to(run_dir).as_posix()},
+    )

@@ -4,26 +4,44 @@
     reports/<name>/<run-id>/index.json         which seeds are done (rewritten after every seed)
     reports/<name>/<run-id>/seed-<s>/record.json   the SeedRecord, the last thing a seed writes
 
-A seed is finished when its record.json exists, whatever its status. A seed folder without one was
-interrupted: on resume it is moved aside (kept as evidence) and the seed runs again.
+A seed is finished when its record.json exists, whatever its status, unless the record says the disk
+filled up (that is the machine's failure, not the submission's result). A seed folder without a
+finished record was interrupted: on resume it is moved aside (kept as evidence) and the seed runs
+again.
+
+A full disk must not cost the record that says so: the run folder keeps a reserve file that is
+deleted to make room for the last records when a write fails for lack of space.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from pgolf import __version__
-from pgolf.errors import InputError, UsageError
+from pgolf.errors import EnvironmentMissing, InputError, UsageError
 from pgolf.runner.clock import SYSTEM_CLOCK, Clock
 from pgolf.runner.model import EnvFingerprint, Plan, RunIndex, RunRecord, RunSpec, SeedEntry, SeedRecord
 
 PLAN_FILE = "plan.json"
 INDEX_FILE = "index.json"
+RESERVE_FILE = ".pgolf-reserve"
+RESERVE_BYTES = 16 << 20  # a few records and indexes, with their parsed logs
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+class DiskFull(EnvironmentMissing):
+    """The disk under the run folder is full: free space, then re-run the same command to resume."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -47,6 +65,7 @@ def write_model(path: Path, model: BaseModel) -> None:
 
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def _read(path: Path, model: type[M]) -> M:
@@ -54,6 +73,11 @@ def _read(path: Path, model: type[M]) -> M:
         return model.model_validate_json(path.read_text("utf-8"))
     except (OSError, ValidationError, ValueError) as exc:
         raise InputError(f"{path}: unreadable {model.__name__}: {exc}") from exc
+
+
+def finished(record: SeedRecord | None) -> bool:
+    """A record that stands: anything but one written because the disk filled up."""
+    return record is not None and not record.process.disk_full
 
 
 def read_record(path: Path) -> SeedRecord | None:
@@ -83,8 +107,48 @@ class RunStore:
                     "pass --fresh or another --run-id"
                 )
         else:
-            write_model(plan_file, self.plan)
-        return self.refresh()
+            self._write(lambda: write_model(plan_file, self.plan))
+        self.reserve()
+        return self._write(self.refresh)
+
+    def reserve(self) -> None:
+        """(Re)create the reserve file; a disk too full for it is reported before any seed runs."""
+        path = self.run_dir / RESERVE_FILE
+        try:
+            size = path.stat().st_size if path.is_file() else 0
+            if size < RESERVE_BYTES:
+                with path.open("ab") as handle:
+                    handle.write(b"\0" * (RESERVE_BYTES - size))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            path.unlink(missing_ok=True)
+            raise DiskFull(f"no space left under {self.run_dir}: free some, then re-run the same command") from exc
+
+    def release_reserve(self) -> bool:
+        """Make room for the records that say the disk is full. False when there was no reserve."""
+        path = self.run_dir / RESERVE_FILE
+        existed = path.is_file()
+        path.unlink(missing_ok=True)
+        return existed
+
+    def _write(self, write: Callable[[], T]) -> T:
+        """A write of ours; on a full disk, once more after giving up the reserve."""
+        try:
+            return write()
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            if not self.release_reserve():
+                raise DiskFull(f"no space left under {self.run_dir}: free some, then re-run the same command") from exc
+        try:
+            return write()
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            raise DiskFull(f"no space left under {self.run_dir}: free some, then re-run the same command") from exc
 
     def refresh(self, fingerprint: EnvFingerprint | None = None) -> RunIndex:
         """Rebuild the index from the records on disk and write it."""
@@ -96,7 +160,7 @@ class RunStore:
             entries.append(
                 SeedEntry(
                     seed=spec.seed,
-                    state="pending" if record is None else "done",
+                    state="done" if finished(record) else "pending",
                     status=None if record is None else record.status,
                     record=None if record is None else spec.record_path.relative_to(self.run_dir).as_posix(),
                     interrupted_attempts=attempts.get(spec.seed, 0),
@@ -122,11 +186,12 @@ class RunStore:
         return _read(path, RunIndex) if path.is_file() else None
 
     def done(self, spec: RunSpec) -> SeedRecord | None:
-        return read_record(spec.record_path)
+        record = read_record(spec.record_path)
+        return record if finished(record) else None
 
     def pending(self) -> list[RunSpec]:
-        """Seeds without a record, in plan order: a resume starts at the first unfinished one."""
-        return [spec for spec in self.plan.specs if read_record(spec.record_path) is None]
+        """Seeds without a finished record, in plan order: a resume starts at the first unfinished one."""
+        return [spec for spec in self.plan.specs if not finished(read_record(spec.record_path))]
 
     def prepare(self, spec: RunSpec) -> None:
         """Move an interrupted attempt's folder aside, so the seed starts from a fresh copy."""
@@ -142,11 +207,12 @@ class RunStore:
                 e.model_copy(update={"interrupted_attempts": attempt}) if e.seed == spec.seed else e
                 for e in index.seeds
             ]
-            write_model(self.run_dir / INDEX_FILE, index.model_copy(update={"seeds": seeds}))
+            updated = index.model_copy(update={"seeds": seeds})
+            self._write(lambda: write_model(self.run_dir / INDEX_FILE, updated))
 
     def save(self, record: SeedRecord, spec: RunSpec) -> RunIndex:
-        write_model(spec.record_path, record)
-        return self.refresh()
+        self._write(lambda: write_model(spec.record_path, record))
+        return self._write(self.refresh)
 
 
 def load_run(run_dir: Path) -> RunRecord:

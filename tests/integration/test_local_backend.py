@@ -1,57 +1,115 @@
 """The local backend with real processes: tiny scripts written into tmp dirs (CPU, seconds each).
 
 What only real processes can show: lines stamped as they arrive, a child that ignores SIGTERM,
-torchrun's ranks living in sessions of their own, orphans left behind after a normal exit, the
-audit hook running inside the child, and Ctrl-C cleaning up.
+torchrun's ranks living in sessions of their own, a daemon that leaves its session and its
+environment, pgolf itself killed with SIGKILL, the audit hook running inside the child, and Ctrl-C
+cleaning up. Processes are found by a marker in their command line: inside the warden's pid
+namespace the pids a script sees are not the host's.
+
+Hostile outputs (symlinks, FIFOs, endless lines, a full disk) are in test_local_hostile.py.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import textwrap
 import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pgolf.manifest import parse_manifest
-from pgolf.runner import local
+from pgolf.runner import local, proc
 from pgolf.runner.hook import HOOK_DIR
 from pgolf.runner.local import LocalBackend
-from pgolf.runner.model import DataLocation, RunOptions, RunSpec, SeedStatus
+from pgolf.runner.model import DataLocation, Plan, RunOptions, RunSpec, SeedStatus
 from pgolf.runner.plan import plan
+from pgolf.runner.session import execute
 
 pytestmark = pytest.mark.integration
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers signal 0; it is dead for our purposes
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+Warding = proc.Warding | None
 
 
-def _wait_dead(pid: int, seconds: float = 5.0) -> bool:
+def marked(marker: str) -> list[int]:
+    """Live (non-zombie) processes whose command line carries the marker, or whose working
+    directory is under it (when it is a folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().split(")")[-1].split()[0]
+            cwd = str((entry / "cwd").readlink()) if marker.startswith("/") else ""
+        except OSError:
+            continue
+        if state not in ("Z", "X") and (marker.encode() in cmdline or (cwd and cwd.startswith(marker))):
+            found.append(int(entry.name))
+    return found
+
+
+def wait_gone(marker: str, seconds: float = 5.0) -> list[int]:
+    """Waits until no marked process is left; what is still there after `seconds`."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
+    while (left := marked(marker)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    return False
+    return left
 
 
-def _spec(tmp_path: Path, script: str, *, deadline: float = 30.0, launcher: str = "python", nproc: int = 1) -> RunSpec:
+def wait_until(check: Callable[[], Any], seconds: float = 60.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def pidns_available() -> bool:
+    """Whether the warden gets a pid namespace on this machine (root, or unprivileged user namespaces)."""
+    popen, report = proc.spawn_warded(["true"], cwd=Path("/"), env=dict(os.environ), warding=proc.Warding("pidns"))
+    popen.wait(30)
+    if popen.stdout is not None:
+        popen.stdout.close()
+    started = report.started(10) or {}
+    return str(started.get("mode", "")).startswith("pidns")
+
+
+PIDNS = pidns_available() if proc.warden_supported() else False
+needs_warden = pytest.mark.skipif(not proc.warden_supported(), reason="the warden needs Linux")
+WARDEN_MODES = [
+    pytest.param(
+        proc.Warding("pidns", settle_s=1.0),
+        id="pidns",
+        marks=pytest.mark.skipif(not PIDNS, reason="no pid namespace here (not root, no user namespaces)"),
+    ),
+    pytest.param(proc.Warding("subreaper", settle_s=1.0), id="subreaper", marks=needs_warden),
+]
+
+
+def make_plan(
+    tmp_path: Path,
+    script: str,
+    *,
+    deadline: float = 30.0,
+    launcher: str = "python",
+    nproc: int = 1,
+    marker: str = "",
+    out_dir: Path | None = None,
+) -> Plan:
     source = tmp_path / "source"
-    source.mkdir()
-    (source / "train_gpt.py").write_text(textwrap.dedent(script), encoding="utf-8")
+    source.mkdir(exist_ok=True)
+    text = textwrap.dedent(script).replace("MARKER", marker).replace("TMP", str(tmp_path))
+    (source / "train_gpt.py").write_text(text, encoding="utf-8")
     dataset = tmp_path / "data"
-    dataset.mkdir()
+    dataset.mkdir(exist_ok=True)
     (dataset / "fineweb_train_000000.bin").write_bytes(b"\0" * 64)
     (dataset / "fineweb_val_000000.bin").write_bytes(b"\0" * 64)
     manifest = parse_manifest(
@@ -68,16 +126,21 @@ def _spec(tmp_path: Path, script: str, *, deadline: float = 30.0, launcher: str 
     options = RunOptions(
         source_dir=source,
         data=DataLocation(variant="synth", dataset_dir=dataset),
-        out_dir=tmp_path / "reports",
+        out_dir=out_dir or tmp_path / "reports",
         python=sys.executable,
         hook_dir=HOOK_DIR,
         host_env=dict(os.environ),
         term_grace_s=1.0,
     )
-    spec = plan(manifest, options).specs[0]
-    if launcher == "python":  # the script itself, without torchrun (faster; torchrun has its own test)
-        spec = spec.model_copy(update={"command": [sys.executable, "train_gpt.py"]})
-    return spec
+    the_plan = plan(manifest, options)
+    if launcher == "python":  # the script itself, without torchrun (faster; torchrun has its own tests)
+        specs = [s.model_copy(update={"command": [sys.executable, "train_gpt.py"]}) for s in the_plan.specs]
+        the_plan = the_plan.model_copy(update={"specs": specs})
+    return the_plan
+
+
+def _spec(tmp_path: Path, script: str, **kwargs: Any) -> RunSpec:
+    return make_plan(tmp_path, script, **kwargs).specs[0]
 
 
 NORMAL = """
@@ -104,41 +167,46 @@ def test_a_normal_run_is_timestamped_as_it_happens_and_traced(tmp_path: Path) ->
     spec = _spec(tmp_path, NORMAL)
     record = LocalBackend().run(spec)
     assert record.status is SeedStatus.OK and record.score_bpb == pytest.approx(1.5)
+    assert record.admissible_score == pytest.approx(1.5)
     timing = record.timing
     assert timing.phases["training"].duration_s == pytest.approx(0.4, abs=0.25)  # step 1 -> stop line
     assert timing.external_train_s is not None and abs(timing.external_train_s - 0.6) < 0.3
     assert timing.external_eval_s == pytest.approx(0.3, abs=0.2)
     assert record.artifacts.model_bytes == 1000
     trace = record.trace
-    assert trace.hook_active and trace.processes == 1
+    assert trace.hook_active and trace.processes == 1  # the script; the warden runs untraced (-I -S)
     assert "fineweb_train_000000.bin" in trace.opens_by_phase["training"]
     assert [a.path for a in trace.train_shards_after_stop] == ["fineweb_train_000000.bin"]
     assert "after the training stop line" in " ".join(record.evidence)
-    assert not record.process.group_survivors
+    assert not record.process.group_survivors and record.process.survivor_count == 0
+    assert "HOME scrubbed" in record.isolation
+    assert not (spec.seed_dir / "attempt.json").exists()
 
 
 IGNORES_TERM = """
 import os, signal, subprocess, sys, time
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
 # a grandchild in a session of its own, as torchrun starts its ranks
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
-open("grandchild.pid", "w").write(str(child.pid))
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "MARKER"], start_new_session=True)
+open("started", "w").close()
 print("step:1/100 train_loss:1.0 train_time:1ms step_avg:1.00ms", flush=True)
 time.sleep(600)
 """
 
 
-def test_a_timeout_kills_the_whole_tree_cleanly(tmp_path: Path) -> None:
-    spec = _spec(tmp_path, IGNORES_TERM, deadline=3.0)
+@pytest.mark.parametrize("warding", [*WARDEN_MODES, pytest.param(None, id="process-group")])
+def test_a_timeout_kills_the_whole_tree_cleanly(tmp_path: Path, warding: Warding) -> None:
+    marker = uuid.uuid4().hex
+    spec = _spec(tmp_path, IGNORES_TERM, deadline=3.0, marker=marker)
     started = time.monotonic()
-    record = LocalBackend().run(spec)
+    record = LocalBackend(warding=warding).run(spec)
     elapsed = time.monotonic() - started
     assert record.status is SeedStatus.TIMED_OUT and record.violations == ["deadline-exceeded"]
     assert record.process.term_sent and record.process.kill_sent  # SIGTERM ignored: escalated
     assert record.exit_code == -signal.SIGKILL
-    assert elapsed < 3.0 + 1.0 + 4.0
-    grandchild = int((spec.work_dir / "grandchild.pid").read_text())
-    assert _wait_dead(grandchild)
+    assert elapsed < 3.0 + 1.0 + 6.0
+    assert (spec.work_dir / "started").exists()
+    assert wait_gone(marker) == []
 
 
 def test_a_crash_is_a_failed_seed_with_its_exit_code(tmp_path: Path) -> None:
@@ -148,46 +216,83 @@ def test_a_crash_is_a_failed_seed_with_its_exit_code(tmp_path: Path) -> None:
     assert record.score_bpb is None and not record.passed
 
 
-ORPHAN = """
-import subprocess, sys
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
-open("orphan.pid", "w").write(str(child.pid))
+SCORE_THEN_CRASH = """
+print("final_int8_zlib_roundtrip val_loss:2.0 val_bpb:1.5 eval_time:1ms", flush=True)
+raise SystemExit(1)
+"""
+
+
+def test_a_seed_that_prints_a_score_then_crashes_has_no_admissible_score(tmp_path: Path) -> None:
+    record = LocalBackend().run(_spec(tmp_path, SCORE_THEN_CRASH))
+    assert record.status is SeedStatus.FAILED and record.exit_code == 1
+    assert record.score_bpb == pytest.approx(1.5)  # what the log printed, kept as evidence
+    assert record.score_admissible is False and record.admissible_score is None and not record.passed
+    assert "the score is not counted" in " ".join(record.evidence)
+
+
+# A daemon the way malware makes one: a new session, a second fork so it is nobody's child, then a
+# re-exec with an empty environment (no run token, no PGOLF_* variable to find it by).
+DAEMON = """
+import os, sys
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execve(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", "MARKER"], {})
+    os._exit(0)
+os.wait()
 print("final_int8_zlib_roundtrip val_loss:2.0 val_bpb:1.5 eval_time:1ms")
 """
 
 
-def test_orphans_left_after_a_normal_exit_are_killed_and_recorded(tmp_path: Path) -> None:
-    spec = _spec(tmp_path, ORPHAN)
-    record = LocalBackend().run(spec)
-    assert record.status is SeedStatus.OK
-    assert record.process.group_survivors
-    assert _wait_dead(int((spec.work_dir / "orphan.pid").read_text()))
+@pytest.mark.parametrize("warding", WARDEN_MODES)
+def test_a_daemon_that_drops_its_session_and_environment_is_found_killed_and_fails_the_seed(
+    tmp_path: Path, warding: Warding
+) -> None:
+    marker = uuid.uuid4().hex
+    record = LocalBackend(warding=warding).run(_spec(tmp_path, DAEMON, marker=marker))
+    assert record.exit_code == 0 and record.status is SeedStatus.FAILED  # not `ok`: something survived
+    assert "processes-outlived-run" in record.violations and not record.passed
+    assert record.process.survivor_count == 1
+    assert marker in record.process.survivors[0].cmdline
+    assert marker in " ".join(record.evidence)
+    assert record.admissible_score is None
+    assert wait_gone(marker) == []
 
 
-def test_ctrl_c_kills_the_group_and_propagates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = _spec(tmp_path, IGNORES_TERM, deadline=60.0)
-    original = local.ProcessGroup.wait
+ORPHAN = """
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "MARKER"], start_new_session=True)
+print("final_int8_zlib_roundtrip val_loss:2.0 val_bpb:1.5 eval_time:1ms")
+"""
+
+
+def test_without_the_warden_an_orphan_carrying_the_token_is_still_found(tmp_path: Path) -> None:
+    marker = uuid.uuid4().hex
+    record = LocalBackend(warding=None).run(_spec(tmp_path, ORPHAN, marker=marker))
+    assert record.process.group_survivors and record.status is SeedStatus.FAILED
+    assert record.isolation.startswith("local: process group only")
+    assert wait_gone(marker) == []
+
+
+def test_ctrl_c_kills_the_run_and_propagates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = uuid.uuid4().hex
+    spec = _spec(tmp_path, IGNORES_TERM, deadline=60.0, marker=marker)
 
     def interrupted(self: local.ProcessGroup, deadline: Any) -> int | None:
-        pid_file = spec.work_dir / "grandchild.pid"
-        for _ in range(200):  # let the child start its grandchild first
-            if pid_file.exists() and pid_file.read_text():
-                break
-            time.sleep(0.05)
+        wait_until((spec.work_dir / "started").exists, 30)  # let it start its grandchild
         raise KeyboardInterrupt
 
     monkeypatch.setattr(local.ProcessGroup, "wait", interrupted)
     with pytest.raises(KeyboardInterrupt):
         LocalBackend().run(spec)
-    monkeypatch.setattr(local.ProcessGroup, "wait", original)
-    assert _wait_dead(int((spec.work_dir / "grandchild.pid").read_text()))
+    assert wait_gone(marker) == []
     assert not spec.record_path.exists()
 
 
 RANK_IGNORES_TERM = """
 import os, signal, time
 rank = int(os.environ["RANK"])
-open(f"rank{rank}.pid", "w").write(str(os.getpid()))
+open(f"rank{rank}.started", "w").close()
 if rank == 1:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 print(f"rank {rank} up", flush=True)
@@ -199,6 +304,157 @@ def test_torchrun_ranks_in_their_own_sessions_are_killed_at_the_deadline(tmp_pat
     spec = _spec(tmp_path, RANK_IGNORES_TERM, deadline=8.0, launcher="torchrun", nproc=2)
     record = LocalBackend().run(spec)
     assert record.status is SeedStatus.TIMED_OUT
-    pids = [int((spec.work_dir / f"rank{r}.pid").read_text()) for r in (0, 1)]
-    assert all(_wait_dead(pid) for pid in pids)
+    assert all((spec.work_dir / f"rank{r}.started").exists() for r in (0, 1))
+    assert wait_gone(str(spec.work_dir)) == []  # nothing runs in the seed's folder any more (cwd)
     assert record.trace.processes == 3  # torchrun and two ranks ran the audit hook
+
+
+# --------------------------------------------------------------------------- pgolf killed with SIGKILL
+
+RANKS_WITH_DAEMONS = """
+import os, subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "MARKER"], start_new_session=True)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execve(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", "MARKER"], {})
+    os._exit(0)
+open(f"rank{os.environ['RANK']}.started", "w").close()
+time.sleep(600)
+"""
+
+DRIVER = """
+import sys
+from pgolf.runner import proc
+from pgolf.runner.local import LocalBackend
+from pgolf.runner.model import Plan
+from pgolf.runner.session import execute
+the_plan = Plan.model_validate_json(open(sys.argv[1]).read())
+mode = sys.argv[2]
+warding = None if mode == "none" else proc.Warding(mode, settle_s=1.0)
+execute(the_plan, LocalBackend(warding=warding))
+"""
+
+
+def _drive(tmp_path: Path, the_plan: Plan, mode: str) -> subprocess.Popen[bytes]:
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(the_plan.model_dump_json(), encoding="utf-8")
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER, encoding="utf-8")
+    return subprocess.Popen(
+        [sys.executable, str(driver), str(plan_file), mode],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.parametrize("warding", WARDEN_MODES)
+def test_no_process_of_the_run_outlives_pgolf_killed_with_sigkill(tmp_path: Path, warding: proc.Warding) -> None:
+    marker = uuid.uuid4().hex
+    the_plan = make_plan(tmp_path, RANKS_WITH_DAEMONS, deadline=600, launcher="torchrun", nproc=2, marker=marker)
+    work = the_plan.specs[0].work_dir
+    pgolf = _drive(tmp_path, the_plan, warding.mode)
+    try:
+        # two ranks, each with a session child and a daemon: four marked processes
+        assert wait_until(lambda: len(marked(marker)) >= 4 and (work / "rank1.started").exists(), 120)
+        pgolf.kill()
+        pgolf.wait()
+        left = wait_gone(marker, 5.0)
+        assert left == [], f"still running 5 s after pgolf died: {left}"
+        assert wait_gone(str(work), 5.0) == []  # torchrun and the ranks (their cwd) too
+    finally:
+        pgolf.kill()
+        for pid in marked(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+LEFTOVERS_THEN_SCORE = """
+import os, subprocess, sys, time
+if os.path.exists("TMP/second-attempt"):
+    print("final_int8_zlib_roundtrip val_loss:2.0 val_bpb:1.5 eval_time:1ms")
+    raise SystemExit(0)
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "MARKER"], start_new_session=True)
+open("started", "w").close()
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [pytest.param("subreaper", marks=needs_warden), pytest.param("none", id="process-group")],
+)
+def test_a_resume_reaps_what_an_attempt_left_when_pgolf_and_its_warden_died_together(tmp_path: Path, mode: str) -> None:
+    marker = uuid.uuid4().hex
+    the_plan = make_plan(tmp_path, LEFTOVERS_THEN_SCORE, deadline=600, marker=marker)
+    spec = the_plan.specs[0]
+    pgolf = _drive(tmp_path, the_plan, mode)
+    try:
+        assert wait_until(lambda: (spec.work_dir / "started").exists() and marked(marker), 60)
+        footprint = proc.process_info(pgolf.pid)
+        assert footprint is not None
+        warden = next((p for p in _children(pgolf.pid)), None)
+        if warden is not None:
+            os.kill(warden, signal.SIGSTOP)  # it cannot act on pgolf's death...
+        pgolf.kill()
+        pgolf.wait()
+        if warden is not None:
+            os.kill(warden, signal.SIGKILL)  # ...and dies with it
+        time.sleep(0.5)
+        assert marked(marker), "the leftover should have outlived pgolf and its warden"
+        (tmp_path / "second-attempt").touch()
+        run = execute(the_plan, LocalBackend(warding=None if mode == "none" else proc.Warding(mode, settle_s=1.0)))
+        (record,) = run.seeds
+        assert record.status is SeedStatus.OK and record.admissible_score == pytest.approx(1.5)
+        assert "an interrupted attempt left" in " ".join(record.evidence)
+        assert run.index.seeds[0].interrupted_attempts == 1
+        assert wait_gone(marker) == []
+    finally:
+        pgolf.kill()
+        for pid in marked(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            info = proc.process_info(int(entry.name))
+            if info is not None and info.ppid == pid:
+                found.append(info.pid)
+    return found
+
+
+# --------------------------------------------------------------------------- the host's credentials
+
+READS_TOKEN = """
+import os
+paths = {"home": os.path.expanduser("~/.cache/huggingface/token"), "absolute": "TMP/hostHOME/.cache/huggingface/token"}
+for label, path in paths.items():
+    try:
+        print(label, "read", open(path).read().strip())
+    except OSError as exc:
+        print(label, "refused", type(exc).__name__)
+print("home is", os.environ["HOME"])
+"""
+
+
+@pytest.mark.parametrize("warding", [*WARDEN_MODES, pytest.param(None, id="process-group")])
+def test_the_run_does_not_find_the_hosts_huggingface_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, warding: Warding
+) -> None:
+    host_home = tmp_path / "hostHOME"
+    (host_home / ".cache" / "huggingface").mkdir(parents=True)
+    (host_home / ".cache" / "huggingface" / "token").write_text("hf_SECRET\n")
+    monkeypatch.setenv("HOME", str(host_home))
+    spec = _spec(tmp_path, READS_TOKEN)
+    if warding is not None:  # what "auto" does: the credential paths under the host's home
+        warding = proc.Warding(warding.mode, warding.settle_s, local.credential_masks(spec, host_home))
+    record = LocalBackend(warding=warding).run(spec)
+    output = spec.raw_log.read_text()
+    assert "home refused" in output and f"home is {spec.home_dir}" in output  # HOME is the seed's
+    if warding is not None and warding.mode == "pidns":  # a mount namespace also hides the absolute path
+        assert "absolute refused" in output and "hf_SECRET" not in output
+        assert "1 credential path(s) masked" in record.isolation
+    else:  # no namespace: only the default location is scrubbed, and the record says which tier ran
+        assert "credential" not in record.isolation

@@ -184,9 +184,39 @@ class FakePopen:
     def signal(self, sig: int) -> None:
         import signal as signals
 
+        if sig == signals.SIGUSR2:  # the warden's "kill everything": the command dies by SIGKILL
+            sig = signals.SIGKILL
         dies = sig == signals.SIGKILL or (sig == signals.SIGTERM and not self.ignores_term)
         if dies and self.returncode is None:
             self.returncode = -int(sig)
+
+
+@dataclass
+class FakeWardenReport:
+    """What pgolf.runner.proc.WardenReport yields for a FakePopen: a started event, then an exit
+    report built from the child's fate (and the survivors a test scripts)."""
+
+    child: FakePopen
+    mode: str = "pidns"
+    survivors: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def started(self, timeout_s: float) -> dict[str, Any] | None:
+        return {"event": "started", "mode": self.mode, "pid": self.child.pid, "sid": self.child.pid}
+
+    def final(self, timeout_s: float) -> dict[str, Any] | None:
+        code = self.child.returncode
+        killed = code == -9
+        status = None if killed else ({"signal": -code} if code is not None and code < 0 else {"code": code})
+        return {
+            "event": "exit",
+            "mode": self.mode,
+            "status": status,
+            "killed": killed,
+            "survivors": [] if killed else self.survivors,
+            "survivor_count": 0 if killed else len(self.survivors),
+            "notes": [],
+        }
 
 
 # ------------------------------------------------------------------ a docker client at our seam

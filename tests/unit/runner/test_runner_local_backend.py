@@ -17,7 +17,7 @@ from pgolf.runner.local import LocalBackend
 from pgolf.runner.model import RunSpec, SeedStatus
 from pgolf.runner.plan import plan
 
-from .runner_fakes import BASELINE_LOG, FakePopen, make_manifest, make_options
+from .runner_fakes import BASELINE_LOG, FakePopen, FakeWardenReport, make_manifest, make_options
 
 
 @dataclass
@@ -29,6 +29,7 @@ class FakeProc:
     spawned: list[tuple[list[str], dict[str, str]]] = field(default_factory=list)
     signals: list[tuple[str, str]] = field(default_factory=list)
     survivors_for: int = 0  # group_alive checks that report a leftover process after exit
+    warden_survivors: list[dict[str, Any]] = field(default_factory=list)  # what the warden reports
 
     def spawn(self, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> FakePopen:
         child = self.children.pop(0)
@@ -36,6 +37,19 @@ class FakeProc:
         self.spawned.append((list(argv), dict(env)))
         self.current = child
         return child
+
+    def spawn_warded(
+        self, argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], warding: proc.Warding
+    ) -> tuple[FakePopen, FakeWardenReport]:
+        child = self.spawn(argv, cwd=cwd, env=env)
+        self.warding = warding
+        self.report = FakeWardenReport(child, survivors=list(self.warden_survivors))
+        return child, self.report
+
+    def signal_pid(self, pid: int, sig: signal.Signals) -> bool:
+        self.signals.append(("warden", sig.name))
+        self.current.signal(sig)
+        return True
 
     def signal_group(self, pgid: int, sig: signal.Signals) -> bool:
         self.signals.append(("group", sig.name))
@@ -63,7 +77,15 @@ def clock() -> FakeClock:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> FakeProc:
     fake = FakeProc(clock)
-    for name in ("spawn", "signal_group", "signal_tagged", "group_alive", "tagged_processes"):
+    for name in (
+        "spawn",
+        "spawn_warded",
+        "signal_pid",
+        "signal_group",
+        "signal_tagged",
+        "group_alive",
+        "tagged_processes",
+    ):
         monkeypatch.setattr(proc, name, getattr(fake, name))
     return fake
 
@@ -78,11 +100,11 @@ def test_a_normal_run_captures_output_and_measures_the_artifact(
 ) -> None:
     spec = _spec(tmp_path)
     fake.children.append(FakePopen(clock, output=BASELINE_LOG.encode(), runtime_s=18))
-    record = LocalBackend(clock).run(spec)
+    record = LocalBackend(clock, warding=None).run(spec)
     assert record.status is SeedStatus.OK and record.exit_code == 0
     assert record.score_bpb == pytest.approx(1.61855567)
     assert record.wall_s == pytest.approx(18)
-    assert record.isolation == "local: process group only"
+    assert record.isolation == "local: process group only, HOME scrubbed"
     assert fake.signals == []
     argv, env = fake.spawned[0]
     assert argv == spec.command
@@ -96,7 +118,7 @@ def test_the_deadline_sends_sigterm_to_the_group_and_the_ranks(
 ) -> None:
     spec = _spec(tmp_path)
     fake.children.append(FakePopen(clock, runtime_s=1000))
-    record = LocalBackend(clock).run(spec)
+    record = LocalBackend(clock, warding=None).run(spec)
     assert record.status is SeedStatus.TIMED_OUT
     assert record.violations == ["deadline-exceeded"]
     assert fake.signals == [("group", "SIGTERM"), ("tagged", "SIGTERM")]
@@ -110,7 +132,7 @@ def test_a_child_ignoring_sigterm_is_killed_after_the_grace_period(
 ) -> None:
     spec = _spec(tmp_path)
     fake.children.append(FakePopen(clock, runtime_s=1000, ignores_term=True))
-    record = LocalBackend(clock).run(spec)
+    record = LocalBackend(clock, warding=None).run(spec)
     assert fake.signals == [("group", "SIGTERM"), ("tagged", "SIGTERM"), ("group", "SIGKILL"), ("tagged", "SIGKILL")]
     assert record.process.kill_sent and record.exit_code == -9
     assert record.wall_s == pytest.approx(25 + 20)
@@ -121,11 +143,13 @@ def test_survivors_of_the_group_are_killed_and_recorded(tmp_path: Path, fake: Fa
     spec = _spec(tmp_path)
     fake.children.append(FakePopen(clock, output=BASELINE_LOG.encode(), runtime_s=18))
     fake.survivors_for = 1
-    record = LocalBackend(clock).run(spec)
+    record = LocalBackend(clock, warding=None).run(spec)
     assert record.process.group_survivors
     assert ("group", "SIGKILL") in fake.signals
     assert "outlived it and were killed" in " ".join(record.evidence)
-    assert record.status is SeedStatus.OK  # the run itself finished; the leftovers are evidence
+    # exiting 0 while leaving processes behind is no clean end: failed, and its score does not count
+    assert record.status is SeedStatus.FAILED and "processes-outlived-run" in record.violations
+    assert record.score_bpb is not None and record.admissible_score is None
 
 
 def test_keyboard_interrupt_kills_the_group_and_propagates(
@@ -139,7 +163,7 @@ def test_keyboard_interrupt_kills_the_group_and_propagates(
 
     monkeypatch.setattr(local.ProcessGroup, "wait", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        LocalBackend(clock).run(spec)
+        LocalBackend(clock, warding=None).run(spec)
     assert ("group", "SIGKILL") in fake.signals
     assert fake.current.returncode == -9
 
@@ -147,7 +171,7 @@ def test_keyboard_interrupt_kills_the_group_and_propagates(
 def test_a_failing_setup_step_stops_before_training(tmp_path: Path, fake: FakeProc, clock: FakeClock) -> None:
     spec = _spec(tmp_path, setup=[["gcc", "-O3", "-shared", "helper.c"]])
     fake.children.append(FakePopen(clock, output=b"helper.c: error\n", returncode_when_done=1, runtime_s=2))
-    record = LocalBackend(clock).run(spec)
+    record = LocalBackend(clock, warding=None).run(spec)
     assert [argv for argv, _ in fake.spawned] == [["gcc", "-O3", "-shared", "helper.c"]]
     assert record.process.setup_failed and record.status is SeedStatus.FAILED
 
@@ -155,7 +179,7 @@ def test_a_failing_setup_step_stops_before_training(tmp_path: Path, fake: FakePr
 def test_setup_then_launch_share_one_deadline_and_log(tmp_path: Path, fake: FakeProc, clock: FakeClock) -> None:
     spec = _spec(tmp_path, setup=[["make"]])
     fake.children += [FakePopen(clock, output=b"built\n", runtime_s=3), FakePopen(clock, runtime_s=1000)]
-    record = LocalBackend(clock).run(spec)
+    record = LocalBackend(clock, warding=None).run(spec)
     assert record.timing.phases["setup"].duration_s == pytest.approx(3)
     assert record.wall_s == pytest.approx(25)  # 3 s of setup came out of the same 25 s
     assert spec.raw_log.read_text("utf-8") == "built\n"
@@ -218,3 +242,67 @@ def test_preflight_without_torch_is_environment_missing(
 def test_probe_parsing_ignores_noise() -> None:
     assert fingerprint.parse_probe("warning\n" + PROBE_OK + "trailing\n")["torch"] == "2.13.0+cpu"
     assert fingerprint.parse_probe("nothing") == {}
+
+
+# ------------------------------------------------------------------ under the warden
+
+
+WARDED = proc.Warding(mode="auto", settle_s=2.0, masks=("/home/me/.ssh",))
+
+
+def test_a_warded_run_scrubs_home_leaves_a_footprint_while_running_and_records_the_tier(
+    tmp_path: Path, fake: FakeProc, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = _spec(tmp_path)
+    fake.children.append(FakePopen(clock, output=BASELINE_LOG.encode(), runtime_s=18))
+    footprints: list[Path] = []
+    original = local.ProcessGroup.wait
+
+    def wait(self: local.ProcessGroup, deadline: Any) -> int | None:
+        footprints.extend(spec.seed_dir.glob("attempt.json"))
+        return original(self, deadline)
+
+    monkeypatch.setattr(local.ProcessGroup, "wait", wait)
+    record = LocalBackend(clock, warding=WARDED).run(spec)
+    assert fake.warding == WARDED
+    assert footprints and not (spec.seed_dir / "attempt.json").exists()  # written while running, then cleared
+    _argv, env = fake.spawned[0]
+    assert env["HOME"] == str(spec.home_dir) and env["XDG_CACHE_HOME"] == str(spec.home_dir / ".cache")
+    assert record.status is SeedStatus.OK and record.process.containment == "pidns"
+    assert record.isolation.startswith("local: pid namespace, HOME scrubbed")
+    assert record.admissible_score == pytest.approx(1.61855567)
+
+
+def test_a_process_the_warden_found_after_exit_fails_the_seed_and_is_named(
+    tmp_path: Path, fake: FakeProc, clock: FakeClock
+) -> None:
+    spec = _spec(tmp_path)
+    fake.children.append(FakePopen(clock, output=BASELINE_LOG.encode(), runtime_s=18))
+    fake.warden_survivors = [{"pid": 7, "ppid": 1, "pgid": 6, "sid": 6, "cmdline": "python -c daemon"}]
+    record = LocalBackend(clock, warding=WARDED).run(spec)
+    assert record.status is SeedStatus.FAILED and record.exit_code == 0
+    assert record.violations == ["processes-outlived-run"]
+    assert record.process.survivor_count == 1 and record.process.survivors[0].cmdline == "python -c daemon"
+    assert "pid 7 (session 6): python -c daemon" in " ".join(record.evidence)
+    assert record.admissible_score is None and not record.passed
+
+
+def test_the_deadline_goes_through_the_warden(tmp_path: Path, fake: FakeProc, clock: FakeClock) -> None:
+    spec = _spec(tmp_path)
+    fake.children.append(FakePopen(clock, runtime_s=1000, ignores_term=True))
+    record = LocalBackend(clock, warding=WARDED).run(spec)
+    assert fake.signals == [("warden", "SIGTERM"), ("warden", "SIGUSR2")]  # forward, then kill everything
+    assert record.status is SeedStatus.TIMED_OUT and record.exit_code == -9
+    assert record.process.term_sent and record.process.kill_sent
+
+
+def test_credential_masks_skip_what_the_run_needs(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for rel in (".ssh", ".cache/huggingface", ".netrc"):
+        (home / rel).parent.mkdir(parents=True, exist_ok=True)
+        (home / rel).mkdir() if not rel.startswith(".netrc") else (home / rel).write_text("machine x")
+    spec = _spec(tmp_path)
+    masks = local.credential_masks(spec, home)
+    assert set(masks) == {str(home / ".ssh"), str(home / ".cache/huggingface"), str(home / ".netrc")}
+    needed = spec.model_copy(update={"source_dir": home / ".ssh" / "submission"})  # the run lives there
+    assert str(home / ".ssh") not in local.credential_masks(needed, home)
