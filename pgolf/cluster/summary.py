@@ -71,7 +71,7 @@ def _seed_row(fanout_dir: Path, name: str, seed: int, phase: Phase) -> SeedRow:
         seed=seed,
         status=record.status.value,
         claimed_bpb=record.claim.val_bpb if record.claim else None,
-        reproduced_bpb=record.score_bpb,
+        reproduced_bpb=record.admissible_score,  # a failed seed's printed score never counts
         passed=record.passed,
         run_dir=folder.relative_to(fanout_dir).as_posix(),
     )
