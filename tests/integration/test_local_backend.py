@@ -133,10 +133,10 @@ def make_plan(
         term_grace_s=1.0,
     )
     the_plan = plan(manifest, options)
-    if launcher == "python":  # the script itself, without torchrun (faster; torchrun has its own tests)
-        specs = [s.model_copy(update={"command": [sys.executable, "train_gpt.py"]}) for s in the_plan.specs]
-        the_plan = the_plan.model_copy(update={"specs": specs})
-    return the_plan
+    # no GPU preflight for these CPU scripts; and the script itself without torchrun unless asked
+    command = [sys.executable, "train_gpt.py"] if launcher == "python" else the_plan.specs[0].command
+    specs = [s.model_copy(update={"command": command, "preflight": None}) for s in the_plan.specs]
+    return the_plan.model_copy(update={"specs": specs})
 
 
 def _spec(tmp_path: Path, script: str, **kwargs: Any) -> RunSpec:
