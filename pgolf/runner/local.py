@@ -193,6 +193,10 @@ class ProcessGroup:
     def _sweep(self) -> None:
         """After the leader exits: anything still in its group or tagged with its token escaped the
         warden (or there was none), and is killed."""
+        if self.kill_sent:  # processes we already SIGKILLed are not survivors: give the kernel its moment
+            deadline = Deadline.after(self._clock, _REAP_WAIT_S)
+            while (proc.group_alive(self.pgid) or proc.tagged_processes(self._token)) and not deadline.expired:
+                self._clock.sleep(0.05)
         if not (proc.group_alive(self.pgid) or proc.tagged_processes(self._token)):
             return
         self.survivors = True
