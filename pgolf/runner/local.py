@@ -11,6 +11,7 @@ observed by the audit hook, and the record says which tier ran.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shlex
 import signal
@@ -49,6 +50,7 @@ _REAP_WAIT_S = 5.0
 _READER_JOIN_S = 5.0
 _REPORT_WAIT_S = 10.0
 _PROBE_TIMEOUT_S = 120.0
+_PIP_TIMEOUT_S = 1800.0
 PREFLIGHT_SCRIPT = Path(__file__).resolve().parents[2] / "docker" / "preflight.py"
 
 # Host paths that hold credentials: masked inside the run's mount namespace (relative to the host HOME).
@@ -381,6 +383,7 @@ class LocalPlacement:
             home=str(out / "home"),  # RunSpec.home_dir: nothing under the host's HOME is found by default
             hook=str(options.hook_dir),
             shim=None if options.shim_dir is None else str(options.shim_dir),
+            site=str(seed_dir.parent / "site"),  # run-level: installed once, shared by the seeds
         )
 
     def host_env(self, options: RunOptions) -> dict[str, str]:
@@ -429,7 +432,7 @@ class LocalBackend:
                 f"torch is not importable by {python} ({probe.get('torch_error', 'no torch')}): "
                 "install the runner extra (pip install -e '.[runner]') or pass --python"
             )
-        notes = self._checks(spec, env)
+        notes = [*self._extras(spec, env), *self._checks(spec, env)]
         smi = None
         try:
             smi = proc.run(fingerprint.NVIDIA_SMI_QUERY, env=env, timeout_s=30).output
@@ -438,6 +441,33 @@ class LocalBackend:
         self.fingerprint = fingerprint.build(probe, smi, "local", "local", notes)
         return self.fingerprint
 
+    def _extras(self, spec: RunSpec, env: dict[str, str]) -> list[str]:
+        """extra_apt must be installed already (the local backend installs no system packages);
+        extra_pip is installed once per run into the run's `site` folder, which is on PYTHONPATH."""
+        notes: list[str] = []
+        missing = [pkg for pkg in spec.extra_apt if not _apt_installed(pkg, env)]
+        if missing:
+            raise EnvironmentMissing(
+                f"apt package(s) {', '.join(missing)} not installed: apt-get install {' '.join(missing)} "
+                "(or run the image with --backend docker)"
+            )
+        if spec.extra_apt:
+            notes.append(f"extra_apt present: {', '.join(spec.extra_apt)}")
+        if not spec.extra_pip or spec.site_dir is None:
+            return notes
+        marker = spec.site_dir / ".pgolf-extra-pip.json"
+        wanted = json.dumps(sorted(spec.extra_pip))
+        if marker.is_file() and marker.read_text("utf-8") == wanted:
+            return [*notes, f"extra_pip already installed in {spec.site_dir}: {', '.join(spec.extra_pip)}"]
+        spec.site_dir.mkdir(parents=True, exist_ok=True)
+        argv = [spec.command[0], "-m", "pip", "install", "--no-input", "--target", str(spec.site_dir), *spec.extra_pip]
+        try:
+            proc.run(argv, env=env, timeout_s=_PIP_TIMEOUT_S)
+        except proc.CommandFailed as exc:
+            raise EnvironmentMissing(f"installing extra_pip failed: {exc}") from exc
+        marker.write_text(wanted, "utf-8")
+        return [*notes, f"extra_pip installed in {spec.site_dir}: {', '.join(spec.extra_pip)}"]
+
     def _checks(self, spec: RunSpec, env: dict[str, str]) -> list[str]:
         """docker/preflight.py with the run's interpreter: modules, FA3 (or the allowed shim), the
         programs the run calls, GPUs. Raises EnvironmentMissing in seconds with the one-line reason."""
@@ -445,7 +475,8 @@ class LocalBackend:
             return []
         if not PREFLIGHT_SCRIPT.is_file():
             return [f"preflight not run: {PREFLIGHT_SCRIPT} is absent (a pgolf source checkout ships it)"]
-        shim = [p for p in spec.env.get("PYTHONPATH", "").split(":") if p.rstrip("/").endswith("shim")]
+        keep = [str(spec.site_dir)] if spec.site_dir is not None else []
+        shim = [p for p in spec.env.get("PYTHONPATH", "").split(":") if p.rstrip("/").endswith("shim") or p in keep]
         argv = [spec.command[0], str(PREFLIGHT_SCRIPT), *spec.preflight.args()]
         try:
             output = proc.run(argv, env={**env, "PYTHONPATH": ":".join(shim)}, timeout_s=_PROBE_TIMEOUT_S).output
@@ -506,10 +537,16 @@ class LocalBackend:
         )
 
 
+def _apt_installed(package: str, env: dict[str, str]) -> bool:
+    try:
+        out = proc.run(["dpkg-query", "-W", "-f=${Status}", package], env=env, timeout_s=30).output
+    except (proc.CommandFailed, EnvironmentMissing):
+        return False
+    return "install ok installed" in out
+
+
 def _summary(output: str) -> list[str]:
     """One note per preflight check: `name: detail`."""
-    import json
-
     try:
         start = output.index("{")
         checks = json.loads(output[start : output.rindex("}") + 1]).get("checks", [])

@@ -120,6 +120,9 @@ class RunSpec(_Frozen):
     claim: SeedClaim | None = None
     container: ContainerSpec | None = None
     preflight: PreflightSpec | None = None
+    extra_pip: list[str] = Field(default_factory=list)  # installed by the backend before the first seed
+    extra_apt: list[str] = Field(default_factory=list)  # must be present (local) or in the image (docker)
+    site_dir: Path | None = None  # host folder extra_pip is installed into, on the child's PYTHONPATH
 
     # Layout: the run's writable area is seed_dir/out (the one writable mount in a container); our
     # own logs and the record sit beside it, out of the submission's reach.

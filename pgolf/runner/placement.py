@@ -30,6 +30,7 @@ class ProcessPaths(BaseModel):
     home: str | None
     hook: str
     shim: str | None = None
+    site: str | None = None  # where extra_pip is installed before the run (a backend that installs them)
 
 
 class Placement(Protocol):

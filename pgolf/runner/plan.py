@@ -99,7 +99,12 @@ def _env(
             "PGOLF_TRACE_DIR": paths.trace,
             "PGOLF_TRACE_PREFIXES": paths.dataset,
             "PYTHONPATH": ":".join(
-                [paths.hook, *([paths.shim] if paths.shim else []), *filter(None, [manifest.env.get("PYTHONPATH")])]
+                [
+                    paths.hook,
+                    *([paths.shim] if paths.shim else []),
+                    *([paths.site] if paths.site and manifest.extra_pip else []),
+                    *filter(None, [manifest.env.get("PYTHONPATH")]),
+                ]
             ),
         }
     )
@@ -134,6 +139,9 @@ def _spec(
             "dataset_prefix": paths.dataset,
             "claim": manifest.claims.get(seed),
             "container": placement.container(manifest, options, data, seed_dir, seed),
+            "extra_pip": manifest.extra_pip,
+            "extra_apt": manifest.extra_apt,
+            "site_dir": Path(paths.site) if paths.site and manifest.extra_pip else None,
         }
     )
 

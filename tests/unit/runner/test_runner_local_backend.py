@@ -188,15 +188,44 @@ def test_setup_then_launch_share_one_deadline_and_log(tmp_path: Path, fake: Fake
 PROBE_OK = 'PGOLF_PROBE {"python": "3.11.7", "torch": "2.13.0+cpu", "cuda": null}\n'
 
 
-def _probe(monkeypatch: pytest.MonkeyPatch, outputs: dict[str, str | Exception]) -> None:
+def _probe(monkeypatch: pytest.MonkeyPatch, outputs: dict[str, str | Exception]) -> list[tuple[str, list[str]]]:
+    calls: list[tuple[str, list[str]]] = []
+
     def run(argv: Sequence[str], **kwargs: Any) -> proc.Completed:
-        kind = "smi" if argv[0] == "nvidia-smi" else "preflight" if str(argv[1]).endswith("preflight.py") else "python"
+        if argv[0] in ("nvidia-smi", "dpkg-query"):
+            kind = {"nvidia-smi": "smi", "dpkg-query": "dpkg"}[argv[0]]
+        elif list(argv[1:3]) == ["-m", "pip"]:
+            kind = "pip"
+        else:
+            kind = "preflight" if str(argv[1]).endswith("preflight.py") else "python"
+        calls.append((kind, list(argv)))
         result = outputs.get(kind, '{"ok": true, "checks": []}')
         if isinstance(result, Exception):
             raise result
         return proc.Completed(list(argv), 0, result)
 
     monkeypatch.setattr(proc, "run", run)
+    return calls
+
+
+def test_extra_pip_is_installed_once_into_the_runs_site_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _probe(monkeypatch, {"python": PROBE_OK, "smi": ""})
+    spec = _spec(tmp_path).model_copy(update={"extra_pip": ["zstandard>=0.22"], "site_dir": tmp_path / "site"})
+    fp = LocalBackend(FakeClock()).preflight(spec)
+    (pip,) = [argv for kind, argv in calls if kind == "pip"]
+    assert pip[3:] == ["install", "--no-input", "--target", str(tmp_path / "site"), "zstandard>=0.22"]
+    assert any(n.startswith("extra_pip installed in") for n in fp.notes)
+    calls.clear()
+    again = LocalBackend(FakeClock()).preflight(spec)
+    assert not [kind for kind, _ in calls if kind == "pip"]
+    assert any(n.startswith("extra_pip already installed") for n in again.notes)
+
+
+def test_missing_extra_apt_stops_the_local_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _probe(monkeypatch, {"python": PROBE_OK, "smi": "", "dpkg": proc.CommandFailed(["dpkg-query"], 1, "no packages")})
+    spec = _spec(tmp_path).model_copy(update={"extra_apt": ["libfoo1"]})
+    with pytest.raises(EnvironmentMissing, match=r"apt package\(s\) libfoo1 not installed: apt-get install libfoo1"):
+        LocalBackend(FakeClock()).preflight(spec)
 
 
 def test_preflight_fingerprints_the_run_interpreter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

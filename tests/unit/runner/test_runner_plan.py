@@ -148,3 +148,12 @@ def test_image_option_overrides_the_manifest(tmp_path: Path) -> None:
     options = make_options(tmp_path, backend="docker", image=f"other@{DIGEST}")
     container = plan(make_manifest(image=f"pg@{DIGEST}"), options).specs[0].container
     assert container is not None and container.image == f"other@{DIGEST}"
+
+
+def test_extra_pip_lands_in_the_runs_site_folder_on_the_childs_path(tmp_path: Path) -> None:
+    spec = plan(make_manifest(extra_pip=["zstandard>=0.22"]), make_options(tmp_path)).specs[0]
+    assert spec.site_dir == spec.seed_dir.parent / "site" and spec.extra_pip == ["zstandard>=0.22"]
+    assert str(spec.site_dir) in spec.env["PYTHONPATH"].split(":")
+    assert spec.preflight is not None and spec.preflight.dists == ["zstandard"]
+    bare = plan(make_manifest(), make_options(tmp_path)).specs[0]
+    assert bare.site_dir is None and "site" not in bare.env["PYTHONPATH"]
