@@ -292,6 +292,41 @@ def record_image_id(name: str, image_id: str, lock: Path = DEFAULT_LOCK) -> None
     write_lock(pins, lock)
 
 
+def user_lock_path() -> Path:
+    """Image ids trusted on first use on this machine (never committed): `<cache>/images.user-lock.json`."""
+    from pgolf.sources import cache_root
+
+    return cache_root() / "images.user-lock.json"
+
+
+def _user_images() -> dict[str, str]:
+    path = user_lock_path()
+    try:
+        loaded = json.loads(path.read_text("utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def record_user_image(ref: str, image_id: str) -> Path:
+    """Remember the id a tag named when first used (atomically); returns the user lock's path."""
+    from pgolf.data.lock import atomic_write_text
+
+    pins = {**_user_images(), ref: image_id}
+    atomic_write_text(user_lock_path(), json.dumps(pins, indent=2, sort_keys=True) + "\n")
+    return user_lock_path()
+
+
+def image_reference(name: str, lock: Path = DEFAULT_LOCK) -> str:
+    """What to run for a catalogue image: the id `make image` recorded in the lock, else the id first
+    trusted on this machine (user lock), else the tag itself (trusted and recorded at the preflight)."""
+    spec = load_catalogue().get(name)
+    pins = read_lock(lock).get(name) if lock.is_file() else None
+    if pins is not None and _DIGEST.fullmatch(pins.image_id):
+        return pins.image_id
+    return _user_images().get(spec.tag, spec.tag)
+
+
 def _main(argv: Sequence[str]) -> int:
     usage = "usage: python -m pgolf.images {build-args NAME | record-id NAME IMAGE_ID | choose FOLDER}"
     try:

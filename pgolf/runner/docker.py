@@ -264,6 +264,18 @@ def _signal_of(code: int | None, box: RunningContainer) -> int | None:
 
 _DOCKER_NAME = re.compile(r"[^a-zA-Z0-9_.-]")
 IMAGE_SHIM_DIR = "/opt/pgolf/shim"  # where docker/Dockerfile.* copies the SDPA shim
+IMAGE_PREFLIGHT = "/opt/pgolf/preflight.py"  # where docker/Dockerfile.* copies docker/preflight.py
+_PREFLIGHT_MARK = "PGOLF_PREFLIGHT"
+
+
+def _trust_on_first_use(ref: str, image_id: str) -> list[str]:
+    """A tag is mutable: the id it names now is recorded (user lock) and said in the run's evidence."""
+    if "@sha256:" in ref or ref.startswith("sha256:"):
+        return []
+    from pgolf.images import record_user_image
+
+    where = record_user_image(ref, image_id)
+    return [f"warning: image {ref} is not pinned by digest: trusted on first use as {image_id} (recorded in {where})"]
 
 
 class DockerPlacement:
@@ -297,6 +309,10 @@ class DockerPlacement:
     ) -> ContainerSpec | None:
         d = runner_defaults().docker
         image = options.image or manifest.image
+        if image is None and manifest.image_name is not None:
+            from pgolf.images import image_reference
+
+            image = image_reference(manifest.image_name)  # the lock's image id, a user pin, or the tag
         if image is None:
             raise UsageError(f"manifest {manifest.name} has no image; set `image` or pass --image for --backend docker")
         run_id = seed_dir.parent.name
@@ -348,17 +364,28 @@ class DockerBackend:
             ) from exc
         digests = list(image.attrs.get("RepoDigests") or [])
         digest = str(digests[0] if digests else image.id)
+        notes = _trust_on_first_use(container.image, str(image.id))
         probe_cmd = (
             f"{shlex.join(fingerprint.NVIDIA_SMI_QUERY)} 2>/dev/null; python3 -c {shlex.quote(fingerprint.PROBE)}"
         )
+        if spec.preflight is not None:  # docker/preflight.py, baked into the image, each line marked
+            args = shlex.join(["python3", IMAGE_PREFLIGHT, *spec.preflight.args()])
+            probe_cmd += f"; {args} 2>&1 | sed 's/^/{_PREFLIGHT_MARK} /'"
         kwargs = run_kwargs(spec, container, ["/bin/sh", "-c", probe_cmd])
         for key in ("detach", "name", "labels", "volumes", "working_dir"):
             kwargs.pop(key, None)
         raw = client.containers.run(container.image, remove=True, labels={"pgolf.probe": "1"}, **kwargs)
         output = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
         probe = fingerprint.parse_probe(output)
-        smi = "\n".join(line for line in output.splitlines() if not line.startswith(fingerprint.PROBE_MARK))
-        self.fingerprint = fingerprint.build(probe, smi, container.image, digest, [])
+        marks = (fingerprint.PROBE_MARK, _PREFLIGHT_MARK)
+        smi = "\n".join(line for line in output.splitlines() if not line.startswith(marks))
+        checks = [line[len(_PREFLIGHT_MARK) + 1 :] for line in output.splitlines() if line.startswith(_PREFLIGHT_MARK)]
+        failed = next((line for line in checks if line.startswith("preflight failed:")), None)
+        if failed is not None:
+            raise EnvironmentMissing(f"{failed} (inside {container.image})")
+        if spec.preflight is not None:
+            notes.append(f"preflight ok inside the image: {shlex.join(spec.preflight.args())}")
+        self.fingerprint = fingerprint.build(probe, smi, container.image, digest, notes)
         if container.gpus != "none" and self.fingerprint.gpu_count == 0:
             raise EnvironmentMissing(
                 f"no GPU visible inside {container.image}: install the NVIDIA container toolkit, "

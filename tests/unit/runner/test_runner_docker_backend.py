@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +246,30 @@ def test_a_local_spec_is_refused(tmp_path: Path, client: FakeClient, clock: Fake
     local_spec = plan(make_manifest(), make_options(tmp_path)).specs[0]
     with pytest.raises(UsageError, match="not docker"):
         DockerBackend(client, clock).run(local_spec)
+
+
+def test_the_preflight_runs_inside_the_image_and_stops_in_seconds(
+    tmp_path: Path, client: FakeClient, clock: FakeClock
+) -> None:
+    spec = _spec(tmp_path)
+    assert spec.preflight is not None
+    DockerBackend(client, clock).preflight(spec)
+    assert "/opt/pgolf/preflight.py" in client.run_calls[-1]["command"][-1]
+    client.probe_output += b"PGOLF_PREFLIGHT preflight failed: lrzip: `lrzip -V` exited 127: not found\n"
+    with pytest.raises(EnvironmentMissing, match=r"^preflight failed: lrzip: .* \(inside pg@sha256:e+\)$"):
+        DockerBackend(client, clock).preflight(spec)
+
+
+def test_an_image_tag_is_trusted_on_first_use_and_recorded(
+    tmp_path: Path, client: FakeClient, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pgolf.images import image_reference, load_catalogue
+
+    monkeypatch.setenv("PGOLF_CACHE", str(tmp_path / "cache"))
+    spec = _spec(tmp_path, image="pgolf/pg:cu130-t2110")
+    fp = DockerBackend(client, clock).preflight(spec)
+    assert any(n.startswith("warning: image pgolf/pg:cu130-t2110 is not pinned by digest") for n in fp.notes)
+    recorded = json.loads((tmp_path / "cache" / "images.user-lock.json").read_text("utf-8"))
+    assert recorded == {"pgolf/pg:cu130-t2110": client.image.id if client.image else None}
+    missing_lock = tmp_path / "no.lock"
+    assert image_reference("cu130-t2110", missing_lock) == recorded[load_catalogue().get("cu130-t2110").tag]
