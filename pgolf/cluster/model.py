@@ -236,6 +236,7 @@ class TaskState(_Frozen):
     attempts: list[Attempt] = Field(default_factory=list)
     seeds_done: list[int] = Field(default_factory=list)  # records copied back into the fan-out folder
     not_before: dt.datetime | None = None  # a relaunch waits (no capacity) until then
+    budget_from: int = 0  # attempts before this index were spent by an earlier run of the command
 
     @property
     def current(self) -> Attempt | None:

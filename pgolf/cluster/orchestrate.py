@@ -243,7 +243,7 @@ class Orchestrator:
         return ts.model_copy(update={"phase": phase})
 
     def _retry(self, ts: TaskState) -> Phase:
-        counted = sum(a.counted for a in ts.attempts)
+        counted = sum(a.counted for a in ts.attempts[ts.budget_from :])
         return Phase.PENDING if counted < self.plan.options.max_attempts else Phase.FAILED
 
     def _after(self, task: TaskSpec, ts: TaskState) -> Phase:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pgolf.cluster.model import FanoutPlan, FanoutState, TaskState
+from pgolf.cluster.model import FanoutPlan, FanoutState, Phase, TaskState
 from pgolf.errors import InputError
 from pgolf.runner.store import read_record, write_atomic, write_model
 
@@ -62,14 +62,18 @@ def load_plan(fanout_dir: Path) -> FanoutPlan:
 
 
 def open_fanout(plan: FanoutPlan, now: dt.datetime) -> FanoutState:
-    """Write the plan; start or resume the state. Tasks whose seeds are all here are marked done."""
+    """Write the plan; start or resume the state. Tasks whose seeds are all here are done; a task an
+    earlier run gave up on is pending again, with a fresh attempt budget (re-running is asking again)."""
     write_model(plan.fanout_dir / PLAN_FILE, plan)
     state = load_state(plan.fanout_dir) or FanoutState(fanout_id=plan.fanout_id, created=now, updated=now, tasks={})
     tasks = {}
     for task in plan.tasks:
         current = state.tasks.get(task.task_id, TaskState(task_id=task.task_id))
         done = [s for s in task.seeds if seed_done(plan.fanout_dir, task.name, s)]
-        tasks[task.task_id] = current.model_copy(update={"seeds_done": done})
+        update: dict[str, object] = {"seeds_done": done}
+        if current.phase is Phase.FAILED and len(done) < len(task.seeds):
+            update |= {"phase": Phase.PENDING, "budget_from": len(current.attempts), "not_before": None}
+        tasks[task.task_id] = current.model_copy(update=update)
     state = state.model_copy(update={"tasks": tasks, "updated": now})
     save_state(plan.fanout_dir, state)
     return state

@@ -12,7 +12,7 @@ import pytest
 
 from pgolf.cluster.model import AttemptEnd, FanoutPlan, FanoutState, Phase
 from pgolf.cluster.orchestrate import Orchestrator, teardown_all
-from pgolf.cluster.state import load_state, open_fanout, save_state, seed_dir
+from pgolf.cluster.state import load_state, open_fanout, seed_dir
 from pgolf.cluster.summary import summarize
 from pgolf.manifest import load_manifest
 from pgolf.runner import proc
@@ -205,16 +205,12 @@ def test_a_rerun_skips_seeds_whose_records_exist(tmp_path: Path) -> None:
     state = rig.orchestrator().run()
     assert state.tasks["example-s1337"].phase is Phase.DONE and state.tasks["example-s42"].phase is Phase.FAILED
 
-    # The same command again: a new orchestrator over the same folder. Seed 1337 is not run again.
-    rig.sky.script(b, NodeScript(seeds={42: 1}, job_end=(1, "SUCCEEDED")))
-    failed = load_state(rig.plan.fanout_dir)
-    assert failed is not None
-    retry = failed.with_task(
-        failed.tasks["example-s42"].model_copy(update={"phase": Phase.PENDING}), rig.clock.utc_now()
-    )
-    save_state(rig.plan.fanout_dir, retry)
+    # The same command again: a new orchestrator over the same folder. Seed 1337 is not run again;
+    # the task given up on is asked for again, with a fresh attempt budget.
+    rig.sky.script(b, NodeScript(lost=(1, "GONE")), NodeScript(seeds={42: 1}, job_end=(1, "SUCCEEDED")))
     state = rig.orchestrator().run()
     assert rig.launched().count(a) == 1 and state.tasks["example-s42"].phase is Phase.DONE
+    assert len(state.tasks["example-s42"].attempts) == 5 and state.tasks["example-s42"].budget_from == 3
 
 
 def test_interrupt_tears_down_every_node_it_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
