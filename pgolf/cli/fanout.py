@@ -20,7 +20,7 @@ import click
 from pgolf.cluster.model import FanoutOptions, Granularity, cluster_defaults
 from pgolf.cluster.plan import gpu_count
 from pgolf.cluster.session import run_fanout, workdir_of
-from pgolf.errors import EXIT_ENVIRONMENT, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, UsageError
+from pgolf.errors import EXIT_ENVIRONMENT, EXIT_OK, UsageError
 
 
 class _FanoutGroup(click.Group):
@@ -125,9 +125,7 @@ def status(fanout_dir: Path | None, out_dir: Path, fmt: str) -> int:
         click.echo(json.dumps(summary.model_dump(mode="json"), indent=2))
     else:
         click.echo(render_summary(summary, markdown=fmt == "md"), nl=False)
-    if summary.incomplete:
-        return EXIT_INCOMPLETE
-    return EXIT_OK if summary.complete else EXIT_VIOLATIONS
+    return summary.exit_code
 
 
 @fanout.command("down")

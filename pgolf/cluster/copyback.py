@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pgolf.cluster.state import seed_dir
-from pgolf.runner.store import INDEX_FILE, PLAN_FILE, read_record
+from pgolf.runner.store import INDEX_FILE, PLAN_FILE, load_run, read_record
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,20 @@ def finished_seeds(mirror: Path, name: str, seeds: list[int]) -> list[Finished]:
     return [found[s] for s in seeds if s in found]
 
 
-def promote(fanout_dir: Path, name: str, finished: Finished) -> Path:
+def _snapshot(staging: Path, submission_dir: Path | None) -> None:
+    """Keep the submission the seed ran in its run folder (pgolf.report.snapshot: the report and a merge
+    identify it by its git tree id). Taken from the folder this side verified and uploaded, because the
+    node writes its own copy only when its whole run ends, after this seed was copied back."""
+    from pgolf.report.snapshot import SNAPSHOT_DIR, snapshot_source
+
+    if submission_dir is None or not submission_dir.is_dir() or (staging / SNAPSHOT_DIR).exists():
+        return
+    run = load_run(staging)
+    specs = [spec.model_copy(update={"source_dir": submission_dir}) for spec in run.plan.specs]
+    snapshot_source(run.model_copy(update={"plan": run.plan.model_copy(update={"specs": specs})}), staging)
+
+
+def promote(fanout_dir: Path, name: str, finished: Finished, submission_dir: Path | None = None) -> Path:
     """Copy one finished seed into runs/<name>/seed-<s>/ through a staging folder; returns the target.
     An existing target is left alone (the seed was promoted before): never overwritten."""
     target = seed_dir(fanout_dir, name, finished.seed)
@@ -55,6 +68,7 @@ def promote(fanout_dir: Path, name: str, finished: Finished) -> Path:
         shutil.copytree(finished.run_dir / seed, staging / seed, symlinks=True)
         if read_record(staging / seed / "record.json") is None:
             raise OSError(f"{staging / seed / 'record.json'}: unreadable after the copy")
+        _snapshot(staging, submission_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(target)
     except BaseException:

@@ -121,6 +121,7 @@ class TaskSpec(_Frozen):
     manifest_file: Path  # on this machine
     manifest_upload: bool  # True when the manifest is not inside the synced workdir
     source_dir: Path | None  # the exported submission folder to upload; None for a local_folder manifest
+    submission_dir: Path | None = None  # that folder on this machine (snapshotted with every seed copied back)
     seeds: list[int]
     image: str | None
     accelerators: str
@@ -128,9 +129,13 @@ class TaskSpec(_Frozen):
     variant: str
     train_shards: int
     data_bytes: int  # what the node downloads for the dataset
+    # The fan-out's own data lock, uploaded and fetched with --pinned-only, when the committed lock does
+    # not pin the variant: pinned once on this side, so every node fetches the same revision.
+    data_lock: Path | None = None
     seed_deadline_s: float  # the runner's own per-seed deadline (train + eval + slack)
     deadline_s: float  # the controller-side deadline of one launch of this task
     blocked: list[str] = Field(default_factory=list)  # why it cannot be launched yet
+    notes: list[str] = Field(default_factory=list)  # what a launch will do first, or did not verify
 
 
 class SeedCost(_Frozen):

@@ -47,18 +47,19 @@ def reproduce_argv(task: TaskSpec, node: NodeLayout, seeds: list[int]) -> list[s
     return argv
 
 
+def data_lock_mount(node: NodeLayout) -> str:
+    return f"{node.inputs}/data.lock.json"
+
+
 def fetch_argv(task: TaskSpec, node: NodeLayout) -> list[str]:
-    """`pgolf data fetch`: download the pinned variant, check every file's sha256, verify the dataset."""
-    return [
-        "pgolf",
-        "data",
-        "fetch",
-        task.variant,
-        "--train-shards",
-        str(task.train_shards),
-        "--cache",
-        node.data_cache,
-    ]
+    """`pgolf data fetch`: download the pinned variant, check every file's sha256, verify the dataset.
+    --pinned-only: a node never trusts a revision on first use (every node must fetch the same data);
+    the committed lock pins the variant, or the fan-out's own lock, pinned once on this side, does."""
+    argv = ["pgolf", "data", "fetch", task.variant, "--train-shards", str(task.train_shards)]
+    argv += ["--cache", node.data_cache, "--pinned-only"]
+    if task.data_lock is not None:
+        argv += ["--lock", data_lock_mount(node)]
+    return argv
 
 
 def _tool(argv: list[str], node: NodeLayout) -> str:

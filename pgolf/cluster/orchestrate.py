@@ -223,7 +223,7 @@ class Orchestrator:
             self.progress(f"{task.task_id}: copy back failed, will retry: {str(exc).splitlines()[0][:200]}")
             return ts
         for finished in finished_seeds(mirror, task.name, pending):
-            target = promote(self.dir, task.name, finished)
+            target = promote(self.dir, task.name, finished, task.submission_dir)
             self.progress(f"{task.task_id}: seed {finished.seed} copied back to {target}")
         return self._refresh(task, ts)
 

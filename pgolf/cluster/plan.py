@@ -26,6 +26,7 @@ from pgolf.runner.plan import plan as runner_plan
 _ACCELERATORS = re.compile(r"^([A-Za-z0-9-]+):([1-9][0-9]*)$")
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 _CLUSTER_BAD = re.compile(r"[^a-z0-9-]+")
+DATA_LOCK = "data.lock.json"
 # GCP caps cluster names at 35 characters, the strictest of SkyPilot's clouds.
 MAX_CLUSTER_NAME = 35
 
@@ -65,28 +66,30 @@ def cluster_name(fanout: str, task_id: str) -> str:
     return f"{name[: MAX_CLUSTER_NAME - 7].rstrip('-')}-{suffix}"
 
 
-def data_bytes(manifest: Manifest) -> tuple[int, str | None]:
-    """Bytes the node downloads (from the data lock when pinned, else shard arithmetic), and a blocker
-    when `pgolf data fetch` would refuse the variant."""
+def data_bytes(manifest: Manifest) -> tuple[int, bool, str | None]:
+    """(bytes the node downloads, whether the committed data lock pins the variant, a blocker). Bytes
+    come from the lock's file sizes when pinned, else from the shard arithmetic."""
     if manifest.dataset.synthetic:
-        return 0, None
+        return 0, True, None
     from pgolf.data.fetch import select_files
     from pgolf.data.lock import load_lock
     from pgolf.ruleset import load_ruleset
 
     try:
         source = load_lock().variant(manifest.dataset.variant)
-    except Exception as exc:  # the lock's own error types: all mean "not fetchable"
-        return 0, f"dataset variant {manifest.dataset.variant!r} is not in the data lock: {exc}"
-    try:
-        return sum(f.size for f in select_files(source, manifest.dataset.variant, manifest.dataset.train_shards)), None
     except PgolfError as exc:
-        blocker = f"`pgolf data fetch` would refuse on the node: {exc}"
+        return 0, False, f"dataset variant {manifest.dataset.variant!r} cannot be fetched: {exc}"
+    if source.pinned:
+        try:
+            files = select_files(source, manifest.dataset.variant, manifest.dataset.train_shards)
+        except PgolfError as exc:
+            return 0, True, f"`pgolf data fetch` would refuse on the node: {exc}"
+        return sum(f.size for f in files), True, None
     shard = 1024 + 2 * source.shard_tokens
     known = load_ruleset(manifest.ruleset).data.variants.get(manifest.dataset.variant)
     val_tokens = known.val_tokens_raw if known is not None and known.val_tokens_raw else 0
     val = (1024 + 2 * val_tokens) * (2 if source.byte_sidecar else 1)
-    return manifest.dataset.train_shards * shard + val, blocker
+    return manifest.dataset.train_shards * shard + val, False, None
 
 
 def seed_deadline(manifest: Manifest, node: NodeLayout, image: str | None) -> float:
@@ -114,13 +117,21 @@ def _blockers(sub: Submission, options: FanoutOptions, image: str | None, gpus: 
     return blocked
 
 
-def _tasks(fanout: str, sub: Submission, options: FanoutOptions, node: NodeLayout) -> list[TaskSpec]:
+def _tasks(fanout: str, sub: Submission, options: FanoutOptions, node: NodeLayout, fanout_dir: Path) -> list[TaskSpec]:
     manifest = sub.manifest
     image = options.image or manifest.image
     gpus = gpu_count(options.accelerators)
     seeds = options.seeds or manifest.seeds
-    size, data_blocker = data_bytes(manifest)
+    size, pinned, data_blocker = data_bytes(manifest)
     blocked = _blockers(sub, options, image, gpus) + ([data_blocker] if data_blocker else [])
+    data_lock = None if pinned else fanout_dir / DATA_LOCK
+    notes = list(sub.notes)
+    if data_lock is not None:
+        notes.append(
+            f"data: {manifest.dataset.variant} is not pinned in the committed lock; it is pinned once here before "
+            f"the first launch (current revision, every file's sha256) into {data_lock}, and every node fetches "
+            "exactly that with --pinned-only"
+        )
     per_seed = seed_deadline(manifest, node, image)
     life = cluster_defaults().lifecycle
     groups = [[seed] for seed in seeds] if options.per == "seed" else [list(seeds)]
@@ -137,6 +148,7 @@ def _tasks(fanout: str, sub: Submission, options: FanoutOptions, node: NodeLayou
                 manifest_file=sub.manifest_file,
                 manifest_upload=not sub.in_workdir,
                 source_dir=sub.source_dir,
+                submission_dir=sub.local_dir,
                 seeds=group,
                 image=image,
                 accelerators=options.accelerators,
@@ -144,11 +156,13 @@ def _tasks(fanout: str, sub: Submission, options: FanoutOptions, node: NodeLayou
                 variant=manifest.dataset.variant,
                 train_shards=manifest.dataset.train_shards,
                 data_bytes=size,
+                data_lock=data_lock,
                 seed_deadline_s=per_seed,
                 deadline_s=life.provision_allowance_s
                 + life.setup_allowance_s
                 + len(group) * (per_seed + life.copy_allowance_s),
                 blocked=blocked,
+                notes=notes,
             )
         )
     return tasks
@@ -164,10 +178,11 @@ def plan_fanout(
         raise UsageError(f"a submission is named twice: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
     node = node_layout()
     fanout = fanout_id(submissions, options)
-    tasks = [task for sub in submissions for task in _tasks(fanout, sub, options, node)]
+    fanout_dir = out_dir / "fanout" / fanout
+    tasks = [task for sub in submissions for task in _tasks(fanout, sub, options, node, fanout_dir)]
     return FanoutPlan(
         fanout_id=fanout,
-        fanout_dir=out_dir / "fanout" / fanout,
+        fanout_dir=fanout_dir,
         workdir=workdir,
         node=node,
         options=options,

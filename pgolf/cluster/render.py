@@ -52,6 +52,13 @@ def plan_text(plan: FanoutPlan) -> str:
             f"{first.image or '<no image>'}):",
             f"  {shlex.join(reproduce_argv(first, plan.node, first.seeds))}",
         ]
+    notes: dict[str, list[str]] = {}
+    for task in plan.tasks:
+        notes.setdefault(task.name, task.notes)
+    if any(notes.values()):
+        lines += ["", "notes:"]
+        for name, items in notes.items():
+            lines += [f"  {name}: {item}" for item in items]
     blocked: dict[str, list[str]] = {}
     for task in plan.blocked:
         blocked.setdefault(task.name, task.blocked)

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pgolf.cluster.datalock import ensure_data_lock
 from pgolf.cluster.model import FanoutOptions, Phase
 from pgolf.cluster.plan import plan_fanout
 from pgolf.cluster.render import plan_text
 from pgolf.cluster.sky import SkyApi
 from pgolf.cluster.targets import resolve
-from pgolf.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, UsageError
+from pgolf.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
 
 Echo = Callable[[str], None]
 
@@ -73,13 +74,14 @@ def run_fanout(
             f"warning: nodes will hold cloud credentials ({credentials.describe(exposed)}): --allow-credential-upload\n"
         )
     identity = {cloud: exposed.get(cloud, credentials.NO_UPLOAD) for cloud in clouds}
+    ensure_data_lock(plan, lambda m: err(m + "\n"))
     err(f"fan-out {plan.fanout_id}: {len(plan.tasks)} task(s) into {plan.fanout_dir}\n")
     state = Orchestrator(plan, api, progress=lambda m: err(m + "\n"), remote_identity=identity).run()
     summary = summarize(plan.fanout_dir)
     out(render_summary(summary))
     if any(ts.phase is Phase.FAILED for ts in state.tasks.values()):
         return EXIT_INCOMPLETE
-    return EXIT_OK if summary.complete else EXIT_VIOLATIONS
+    return summary.exit_code
 
 
 def reproduce_on_cluster(

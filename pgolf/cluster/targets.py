@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pgolf.errors import PgolfError
-from pgolf.manifest import Manifest, load_manifest, manifest_path
+from pgolf.manifest import MANIFEST_DIR, Manifest, load_manifest, manifest_path
 
 
 class Submission(BaseModel):
@@ -30,6 +30,9 @@ class Submission(BaseModel):
     target: str  # the node's MANIFEST_OR_PR argument
     in_workdir: bool
     source_dir: Path | None  # exported folder, the planned export path (dry run), or None (local_folder)
+    # The submission folder on this machine with the bytes the node runs: the export, or a manifest's
+    # local_folder in the checkout. Copy-back keeps a snapshot of it with every seed (for the report).
+    local_dir: Path | None = None
     blocked: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
@@ -80,6 +83,7 @@ def _inferred(requested: str, pr: int, workdir: Path, repo: str | None) -> Submi
         target="",  # filled by the planner with the upload path
         in_workdir=False,
         source_dir=found.exported.path,
+        local_dir=found.exported.path,
         notes=[f"manifest inferred from {found.exported.ref} ({found.exported.commit[:12]})", *found.exported.warnings],
     )
 
@@ -95,6 +99,9 @@ def resolve(requested: str, workdir: Path, *, export: bool, repo: str | None = N
     file = manifest_path(requested, workdir).resolve()
     inside = _relative(file, workdir)
     source_dir, blocked, notes = _source(manifest, export, repo)
+    local = source_dir
+    if manifest.local_folder is not None:
+        local = manifest.folder(file.parent.parent if file.parent.name == MANIFEST_DIR.name else workdir)
     return Submission(
         requested=requested,
         manifest=manifest,
@@ -102,6 +109,7 @@ def resolve(requested: str, workdir: Path, *, export: bool, repo: str | None = N
         target=inside if inside is not None else "",  # filled by the planner with the upload path
         in_workdir=inside is not None,
         source_dir=source_dir,
+        local_dir=local,
         blocked=blocked,
         notes=notes,
     )

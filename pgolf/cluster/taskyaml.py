@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from pgolf.cluster.model import FanoutOptions, FanoutPlan, NodeLayout, TaskSpec
-from pgolf.cluster.node import manifest_mount, run_script, setup_script, source_mount
+from pgolf.cluster.node import data_lock_mount, manifest_mount, run_script, setup_script, source_mount
 from pgolf.errors import EnvironmentMissing
 
 # The env keys a task may carry: labels only. A test asserts nothing credential-like slips in.
@@ -39,6 +39,8 @@ def file_mounts(task: TaskSpec, node: NodeLayout) -> dict[str, str]:
         mounts[source_mount(node)] = str(task.source_dir)
     if task.manifest_upload:
         mounts[manifest_mount(node, task.name)] = str(task.manifest_file)
+    if task.data_lock is not None:
+        mounts[data_lock_mount(node)] = str(task.data_lock)
     return mounts
 
 

@@ -37,8 +37,10 @@ from pgolf.runner.model import (
     SeedEntry,
     SeedRecord,
     SeedStatus,
+    StopReason,
     Timing,
     TraceSummary,
+    TrainingProgress,
 )
 from pgolf.runner.plan import plan as runner_plan
 
@@ -308,6 +310,7 @@ def write_seed(run_dir: Path, manifest: Manifest, seed: int, seeds: list[int], s
         timing=Timing(wall_s=1500.0),
         artifacts=Artifacts(cap_bytes=16_000_000, total_bytes=15_900_000),
         score_bpb=score,
+        progress=TrainingProgress(steps_reached=60, steps_planned=60, stop_reason=StopReason.ITERATIONS),
         claim=manifest.claims.get(seed),
         fingerprint=EnvFingerprint(),
         trace=TraceSummary(),

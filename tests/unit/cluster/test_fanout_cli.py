@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pgolf.cli import main
+from pgolf.manifest import SeedClaim
 from tests.unit.cluster.conftest import IMAGE, ROOT, make_plan
 from tests.unit.cluster.fake_sky import FakeSky, FakeTransportSdk, NodeScript
 
@@ -79,16 +80,21 @@ def test_status_summarizes_a_fanout(tmp_path: Path, capsys: pytest.CaptureFixtur
     from pgolf.runner.clock import FakeClock
 
     plan = make_plan(tmp_path / "reports", per="pr")
-    sky = FakeSky(tmp_path / "remote", load_manifest("example", ROOT))
+    claimed = {seed: SeedClaim(val_bpb=1.5) for seed in (1337, 42)}
+    sky = FakeSky(tmp_path / "remote", load_manifest("example", ROOT).model_copy(update={"claims": claimed}))
     sky.script(plan.tasks[0].cluster, NodeScript(seeds={1337: 1, 42: 2}, job_end=(2, "SUCCEEDED"), score=1.5))
     Orchestrator(plan, FakeTransportSdk(sky), clock=FakeClock(), poll_s=30).run()
 
-    assert main(["fanout", "status", str(plan.fanout_dir)]) == 0  # every task done, every seed passed
+    # the two seeds came back as two run folders; the PR's report merges them (pgolf report merge)
+    assert main(["fanout", "status", str(plan.fanout_dir)]) == 0
     text = capsys.readouterr().out
-    assert "example" in text and "2/2" in text and "1.50000" in text and "GPU-h" in text
+    assert "example" in text and "2/2" in text and "1.50000" in text and "REPRODUCED" in text
+    report = plan.fanout_dir / "merged" / "example" / "seeds-1337-42" / "report.html"
+    assert report.is_file() and "merged/example/seeds-1337-42/report.html" in text
     assert main(["fanout", "status", "--out", str(tmp_path / "reports"), "--format", "json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     (row,) = summary["rows"]
+    assert row["verdict"] == "REPRODUCED" and row["exit_code"] == 0
     assert row["reproduced_mean"] == 1.5 and [s["run_dir"] for s in row["seeds"]] == [
         "runs/example/seed-1337",
         "runs/example/seed-42",

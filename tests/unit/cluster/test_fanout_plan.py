@@ -61,7 +61,14 @@ def test_blockers_name_what_is_missing(tmp_path: Path) -> None:
     incomplete.write_text(text.replace("\nseeds = ", '\nunknown = ["the PR head commit"]\nseeds = ', 1), "utf-8")
     unknown = make_plan(tmp_path, targets=(str(incomplete),))
     assert any(b.startswith("manifest lists unknown facts: the PR head commit") for b in unknown.tasks[0].blocked)
-    assert any("`pgolf data fetch` would refuse" in b for b in unknown.tasks[0].blocked)
+    assert not any("data" in b for b in unknown.tasks[0].blocked)
+    # not pinned by the committed lock: pinned once for the whole fan-out, never per node
+    assert unknown.tasks[0].data_lock == unknown.fanout_dir / "data.lock.json"
+    assert any("pinned once here before the first launch" in n for n in unknown.tasks[0].notes)
+    stranger = tmp_path / "pr8.toml"
+    stranger.write_text(text.replace('name = "pr7"', 'name = "pr8"').replace('"sp8192_caseops"', '"sp9999"'), "utf-8")
+    (blocker,) = [b for b in make_plan(tmp_path, targets=(str(stranger),)).tasks[0].blocked if "data" in b]
+    assert "variant 'sp9999' cannot be fetched: unknown data variant" in blocker
 
 
 def test_bad_options_are_usage_errors(tmp_path: Path) -> None:

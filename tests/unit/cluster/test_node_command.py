@@ -78,7 +78,13 @@ def test_pr_task_reproduces_from_the_uploaded_source_and_the_fetched_data(tmp_pa
     assert argv[2] == f"{plan.node.inputs}/manifests/pr9999.toml"
     setup = setup_script(task, plan.node)
     # the same `pgolf data fetch` (download, sha256 of every file, dataset verify) a local user runs
-    assert f"{plan.node.pgolf} data fetch sp8192_caseops --train-shards 80 --cache {plan.node.data_cache}" in setup
+    fetch = f"{plan.node.pgolf} data fetch sp8192_caseops --train-shards 80 --cache {plan.node.data_cache}"
+    assert f"{fetch} --pinned-only --lock {plan.node.inputs}/data.lock.json" in setup
+    from pgolf.cli.data import fetch as fetch_command
+
+    argv = shlex.split(next(line for line in setup.splitlines() if " data fetch " in line).split(" > ")[0])
+    ctx = fetch_command.make_context("fetch", argv[3:])  # the real `pgolf data fetch` parser accepts it
+    assert ctx.params["pinned_only"] and ctx.params["lock_path"] == Path(f"{plan.node.inputs}/data.lock.json")
     assert "set -euo pipefail" in setup, "a failed fetch or verify fails the setup (FAILED_SETUP)"
 
 

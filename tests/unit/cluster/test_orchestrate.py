@@ -15,6 +15,7 @@ from pgolf.cluster.orchestrate import Orchestrator, teardown_all
 from pgolf.cluster.state import load_state, open_fanout, seed_dir
 from pgolf.cluster.summary import summarize
 from pgolf.manifest import load_manifest
+from pgolf.report.snapshot import git_tree_id
 from pgolf.runner import proc
 from pgolf.runner.clock import FakeClock
 from pgolf.runner.store import load_run
@@ -61,8 +62,11 @@ def test_seeds_run_on_their_nodes_and_come_back_as_run_folders(tmp_path: Path) -
     assert rig.launched() == [a, b], "max_nodes=1: the second node starts after the first is torn down"
     assert rig.downs() == [a, b]
     for seed in (1337, 42):
-        run = load_run(seed_dir(rig.plan.fanout_dir, "example", seed))  # a run folder `pgolf report` reads
+        folder = seed_dir(rig.plan.fanout_dir, "example", seed)
+        run = load_run(folder)  # a run folder `pgolf report` reads
         assert [r.seed for r in run.seeds] == [seed] and run.seeds[0].score_bpb == 1.06
+        # the submission as the node ran it (the uploaded folder), identified by its git tree id
+        assert git_tree_id(folder / "submission") == git_tree_id(ROOT / "submissions" / "example")
     assert not list((rig.plan.fanout_dir / "staging").iterdir())
     for ts in state.tasks.values():
         (attempt,) = ts.attempts

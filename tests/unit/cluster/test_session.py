@@ -11,7 +11,7 @@ from pgolf.cluster import session
 from pgolf.cluster.orchestrate import Orchestrator
 from pgolf.cluster.state import load_state
 from pgolf.errors import EXIT_INCOMPLETE, EXIT_OK, UsageError
-from pgolf.manifest import load_manifest
+from pgolf.manifest import SeedClaim, load_manifest
 from pgolf.runner.clock import FakeClock
 from tests.unit.cluster.conftest import ROOT, options
 from tests.unit.cluster.fake_sky import FakeSky, FakeTransportSdk, NodeScript
@@ -19,7 +19,8 @@ from tests.unit.cluster.fake_sky import FakeSky, FakeTransportSdk, NodeScript
 
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeSky:
-    sky = FakeSky(tmp_path / "remote", load_manifest("example", ROOT))
+    claims = {seed: SeedClaim(val_bpb=1.06) for seed in (1337, 42)}  # what the fake nodes reproduce
+    sky = FakeSky(tmp_path / "remote", load_manifest("example", ROOT).model_copy(update={"claims": claims}))
     # The session's orchestrator on a fake clock, polling at once.
     real_init = Orchestrator.__init__
 
@@ -59,7 +60,7 @@ def test_a_fanout_runs_to_its_summary(tmp_path: Path, fake: FakeSky) -> None:
     _script_all(tmp_path, fake, NodeScript(job_end=(1, "SUCCEEDED")))
     code, out, err = _run(tmp_path, fake)
     assert code == EXIT_OK, err
-    assert "example" in out and "2/2" in out
+    assert "example" in out and "2/2" in out and "REPRODUCED" in out
     state = load_state(next((tmp_path / "reports" / "fanout").iterdir()))
     assert state is not None and state.remote_identity == {"runpod": "NO_UPLOAD"}
 
@@ -115,3 +116,4 @@ def test_a_task_given_up_makes_the_fanout_incomplete(tmp_path: Path, fake: FakeS
     fake.script(plan.tasks[1].cluster, NodeScript(job_end=(1, "FAILED")))
     code, out, _ = _run(tmp_path, fake)
     assert code == EXIT_INCOMPLETE and "1 done" in out and "1 failed" in out
+    assert "INCOMPLETE" in out and "no record yet for seed(s) 42" in out
