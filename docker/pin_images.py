@@ -20,9 +20,10 @@ import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
+from pathlib import Path
 
 from pgolf.errors import PgolfError, UsageError
-from pgolf.images import ImagePins, ImageSpec, load_catalogue, read_lock, write_lock
+from pgolf.images import DEFAULT_LOCK, ImagePins, ImageSpec, load_catalogue, read_lock, write_lock
 from pgolf.runner import proc
 
 _WHEEL_TAGS = ("cp312-cp312", "cp39-abi3", "cp310-abi3", "cp311-abi3", "cp312-abi3")
@@ -93,14 +94,21 @@ def pin(spec: ImageSpec, old: ImagePins) -> ImagePins:
 
 
 def main(argv: Sequence[str]) -> int:
+    """`pin_images.py [--lock PATH] [NAME...]`: PATH (a user-side lock, trust on first use) instead of
+    docker/images.lock; it starts from the committed lock's entries when it does not exist yet."""
+    args = list(argv)
+    target = DEFAULT_LOCK
+    if args[:1] == ["--lock"] and len(args) >= 2:
+        target, args = Path(args[1]), args[2:]
     catalogue = load_catalogue()
-    names = list(argv) or sorted(catalogue.images)
+    names = args or sorted(catalogue.images)
     try:
-        lock = read_lock()
+        lock = read_lock(target) if target.is_file() else read_lock()
         for name in names:
             lock[name] = pin(catalogue.get(name), lock.get(name, ImagePins()))
             print(f"{name}: {lock[name].base_digest} fa3 {lock[name].fa3_sha256}", file=sys.stderr)
-        write_lock(lock)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_lock(lock, target)
     except (PgolfError, proc.CommandFailed, OSError) as exc:
         print(f"pin-images: error: {exc}", file=sys.stderr)
         return 2

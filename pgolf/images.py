@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 import tomllib
 from collections import Counter
@@ -327,14 +328,52 @@ def image_reference(name: str, lock: Path = DEFAULT_LOCK) -> str:
     return _user_images().get(spec.tag, spec.tag)
 
 
+def build_lock_path() -> Path:
+    """Build pins resolved on first use on this machine (`make image` with unresolved committed pins)."""
+    from pgolf.sources import cache_root
+
+    return cache_root() / "images.build-lock.toml"
+
+
+def lock_for_build(name: str, lock: Path = DEFAULT_LOCK) -> Path:
+    """The committed lock when it pins `name`; else the user build lock, resolved on first use by
+    docker/pin_images.py (Docker and network needed), with a warning: never a guessed pin."""
+    pins = read_lock(lock).get(name)
+    if pins is not None and not pins.unresolved():
+        return lock
+    user = build_lock_path()
+    found = read_lock(user).get(name) if user.is_file() else None
+    if found is None or found.unresolved():
+        script = Path(__file__).resolve().parents[1] / "docker" / "pin_images.py"
+        print(f"warning: image {name} is not pinned in {lock}: resolving its pins now into {user}", file=sys.stderr)
+        user.parent.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([sys.executable, str(script), "--lock", str(user), name], check=False)
+        if done.returncode != 0:
+            raise UsageError(f"image {name}: its pins could not be resolved (pin_images.py exited {done.returncode})")
+        found = read_lock(user).get(name)
+    if found is None or found.unresolved():
+        raise UsageError(f"image {name}: {user} still has unresolved pins")
+    print(f"warning: building {name} from pins trusted on first use ({user}, {found.resolved_at})", file=sys.stderr)
+    return user
+
+
 def _main(argv: Sequence[str]) -> int:
-    usage = "usage: python -m pgolf.images {build-args NAME | record-id NAME IMAGE_ID | choose FOLDER}"
+    usage = (
+        "usage: python -m pgolf.images {build-args NAME | build-lock NAME | record-id NAME IMAGE_ID [LOCK] "
+        "| choose FOLDER}"
+    )
     try:
         match list(argv):
             case ["build-args", name]:
                 print(" ".join(build_args(name)))
+            case ["build-args", name, "--lock", path]:
+                print(" ".join(build_args(name, Path(path))))
+            case ["build-lock", name]:
+                print(lock_for_build(name))
             case ["record-id", name, image_id]:
                 record_image_id(name, image_id)
+            case ["record-id", name, image_id, path]:
+                record_image_id(name, image_id, Path(path))
             case ["choose", folder]:
                 print(choose_image(folder).model_dump_json(indent=2))
             case _:

@@ -253,3 +253,34 @@ def test_preflight_labels_the_shim_non_official(preflight: ModuleType, monkeypat
 
 def test_lock_file_is_valid_toml() -> None:
     assert tomllib.loads((DOCKER / "images.lock").read_text("utf-8"))
+
+
+def test_make_image_uses_the_committed_pin_else_one_trusted_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess as sp
+
+    from pgolf import images
+
+    monkeypatch.setenv("PGOLF_CACHE", str(tmp_path / "cache"))
+    resolved = images.ImagePins(
+        base_digest="sha256:" + "a" * 64, fa3_url="https://x.example/fa3.whl", fa3_sha256="b" * 64, resolved_at="now"
+    )
+    committed = tmp_path / "images.lock"
+    images.write_lock({"cu128-t291": resolved}, committed)
+    assert images.lock_for_build("cu128-t291", committed) == committed
+    images.write_lock({"cu128-t291": images.ImagePins()}, committed)  # unresolved, as shipped
+    ran: list[list[str]] = []
+
+    def pin_script(argv: list[str], check: bool) -> sp.CompletedProcess[bytes]:
+        ran.append(argv)
+        images.write_lock({"cu128-t291": resolved}, Path(argv[argv.index("--lock") + 1]))
+        return sp.CompletedProcess(argv, 0)
+
+    monkeypatch.setattr(sp, "run", pin_script)
+    user = images.lock_for_build("cu128-t291", committed)
+    assert user == images.build_lock_path() and ran and ran[0][-1] == "cu128-t291"
+    assert "trusted on first use" in capsys.readouterr().err
+    ran.clear()
+    assert images.lock_for_build("cu128-t291", committed) == user and not ran  # reused, not resolved again
+    assert "--build-arg" in images.build_args("cu128-t291", user)
