@@ -166,8 +166,9 @@ class GptqCalibrationOverBudget:
         for policy in ctx.policies:
             results = [self._judge_with_reruns(ctx, t, limit_s, policy, cal) for t in timings]
             status = worst(s for s, _, _ in results)
-            reasons = sorted({r for s, r, _ in results if s is status})
-            verdicts.append(PolicyVerdict(policy=policy.name, status=status, reason="; ".join(reasons)[:500]))
+            reasons = [r for s, r, _ in results if s is status]
+            more = f" (and {len(reasons) - 1} more run(s) alike)" if len(reasons) > 1 else ""
+            verdicts.append(PolicyVerdict(policy=policy.name, status=status, reason=reasons[0] + more))
             if policy.name == ctx.policy_name:
                 evidence = [e for _, _, evs in results for e in evs]
         chosen = next(v for v in verdicts if v.policy == ctx.policy_name)

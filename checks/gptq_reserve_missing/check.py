@@ -22,6 +22,8 @@ class GptqReserveMissing:
     since: ClassVar[str] = "0.1.0"
 
     def run(self, ctx: CheckContext) -> CheckOutcome:
+        if not ctx.track.record:  # as PG204: only the record track has a training budget to pay from
+            return CheckOutcome(status=Status.SKIP, message=f"{ctx.track.name} is exempt from the training budget")
         analysis = analysis_or_skip(ctx)
         if isinstance(analysis, CheckOutcome):
             return analysis

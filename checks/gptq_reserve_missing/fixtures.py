@@ -41,4 +41,11 @@ FIXTURES = [
         "the same under leaderboard practice: with no reserve the Hessians read training data after the timer",
         policy="leaderboard",
     ),
+    Fixture(
+        "no-reserve-non-record",
+        Status.SKIP,
+        {**standard_files(log_kwargs=OVER), "train_gpt.py": NO_RESERVE},
+        "the non-record track has no training budget to pay the Hessians from",
+        track="track_non_record_16mb",
+    ),
 ]

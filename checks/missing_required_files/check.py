@@ -14,10 +14,11 @@ ENTRY_SCRIPT = "train_gpt.py"
 README = "README.md"
 _README_VARIANT = re.compile(r"readme.*\.md$", re.IGNORECASE)
 _TRAIN_SCRIPT = re.compile(r"^train.*\.py$", re.IGNORECASE)
-# A training loop, lexically: a backward pass and an optimizer step. A self-extracting wrapper
-# (exec of a decompressed literal) hides its loop; it counts as an entry script.
-_BACKWARD = re.compile(r"\.backward\(")
-_STEP = re.compile(r"\.step\(")
+# A training loop, lexically: a backward pass (PyTorch `.backward(`, MLX/JAX `value_and_grad`/`grad(`)
+# and an optimizer step (`.step(`, MLX/optax `optimizer.update(`, Keras `apply_gradients(`). A
+# self-extracting wrapper (exec of a decompressed literal) hides its loop; it counts as an entry script.
+_BACKWARD = re.compile(r"\.backward\(|value_and_grad\(|\bjax\.grad\(|\bmx\.grad\(")
+_STEP = re.compile(r"\.step\(|\b(?:opt|optim|optimizer)\w*\.update\(|apply_gradients\(")
 _WRAPPER = re.compile(r"exec\(.{0,80}decompress", re.DOTALL)
 _SCRIPT_CAP = 8 * 1024 * 1024
 
