@@ -107,7 +107,12 @@ def seed_deadline(manifest: Manifest, node: NodeLayout, image: str | None) -> fl
 def _blockers(sub: Submission, options: FanoutOptions, image: str | None, gpus: int) -> list[str]:
     blocked = list(sub.blocked)
     if image is None:
-        blocked.append("no image: set `image` (name@sha256:...) in the manifest or pass --image")
+        named = (
+            f" (the manifest asks for the image {sub.manifest.image_name}: build and push it)"
+            if (sub.manifest.image_name)
+            else ""
+        )
+        blocked.append(f"no image{named}: set `image` (name@sha256:...) in the manifest or pass --image")
     elif not _DIGEST.search(image):
         blocked.append(f"image {image!r} is not pinned by digest (a tag is mutable): use name@sha256:<digest>")
     if gpus < sub.manifest.nproc_per_node:
