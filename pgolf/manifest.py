@@ -93,6 +93,17 @@ class Budget(_Model):
     slack_seconds: Annotated[float | None, Field(ge=0, description="setup/compile/teardown allowance")] = None
 
 
+_AMOUNT = r"^(none|\d+(\.\d+)?%|\d+(\.\d+)?[kmgtKMGT]?)$"
+
+
+class Limits(_Model):
+    """Container resources on the docker backend; unset fields use pgolf/runner/defaults.toml."""
+
+    memory: Annotated[str | None, Field(pattern=_AMOUNT, description="e.g. '1500g', or '90%' of the host")] = None
+    cpus: Annotated[str | None, Field(pattern=_AMOUNT, description="e.g. '64', or '100%' of the host's")] = None
+    pids: Annotated[int | None, Field(ge=256, description="processes and threads in the container")] = None
+
+
 class Manifest(_Model):
     schema_version: Literal[1] = 1
     name: Annotated[str, Field(pattern=_NAME, description="file stem; also names the reports folder")]
@@ -133,6 +144,7 @@ class Manifest(_Model):
     code_files: list[str] = Field(default_factory=list, description="counted code; default: the entrypoint")
     claims: dict[int, SeedClaim] = Field(default_factory=dict, description="keyed by seed")
     budget: Budget = Field(default_factory=Budget)
+    limits: Limits = Field(default_factory=Limits)
     notes: str = ""
     unknown: list[str] = Field(
         default_factory=list,

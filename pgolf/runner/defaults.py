@@ -23,6 +23,13 @@ class DockerDefaults(BaseModel):
     data_mount: str
     hook_mount: str
     launcher: list[str]
+    memory: str
+    cpus: str
+    pids_limit: int
+    tmpfs: dict[str, str]
+    run_as: str
+    output_mount_options: str
+    inner_deadline_margin_seconds: float
 
 
 class EnvDefaults(BaseModel):

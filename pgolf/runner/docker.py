@@ -11,10 +11,12 @@ poll it against our own Deadline.
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import shlex
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Protocol
@@ -68,6 +70,16 @@ class ImagesLike(Protocol):
     def get(self, name: str) -> Any: ...
 
 
+class VolumeLike(Protocol):
+    def remove(self, force: bool = False) -> None: ...
+
+
+class VolumesLike(Protocol):
+    def create(self, name: str | None = None, **kwargs: Any) -> Any: ...
+
+    def get(self, volume_id: str) -> VolumeLike: ...
+
+
 class ClientLike(Protocol):
     # read-only members: a fake's own collection types then satisfy them structurally
     @property
@@ -76,7 +88,12 @@ class ClientLike(Protocol):
     @property
     def images(self) -> ImagesLike: ...
 
+    @property
+    def volumes(self) -> VolumesLike: ...
+
     def ping(self) -> bool: ...
+
+    def info(self) -> dict[str, Any]: ...
 
 
 def connect() -> ClientLike:
@@ -107,12 +124,109 @@ def _still_running_errors() -> tuple[type[BaseException], ...]:
     return (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError)
 
 
-def isolation_of(container: ContainerSpec) -> str:
-    network = "network none" if container.network_none else "network bridge"
-    return f"docker: {network}, ro mounts"
+@dataclass(frozen=True)
+class HostFacts:
+    """What the daemon's host has (docker info): the base of the "90%" limits."""
+
+    memory_bytes: int | None = None
+    cpus: int | None = None
+
+    @classmethod
+    def of(cls, info: dict[str, Any]) -> HostFacts:
+        memory, cpus = info.get("MemTotal"), info.get("NCPU")
+        return cls(memory if isinstance(memory, int) else None, cpus if isinstance(cpus, int) else None)
 
 
-def run_kwargs(spec: RunSpec, container: ContainerSpec, command: list[str]) -> dict[str, Any]:
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def _amount(text: str, total: int | None, unit: bool) -> float | None:
+    """ "none" -> None; "90%" -> 90% of total (None when the total is unknown); "1500g" -> bytes."""
+    text = text.strip().lower()
+    if text in ("", "none"):
+        return None
+    if text.endswith("%"):
+        return total * float(text[:-1]) / 100 if total is not None else None
+    if unit and text[-1] in _UNITS:
+        return float(text[:-1]) * _UNITS[text[-1]]
+    return float(text)
+
+
+@dataclass(frozen=True)
+class Resources:
+    """A container's limits as docker takes them, resolved against the host."""
+
+    mem_bytes: int | None
+    nano_cpus: int | None
+
+    @classmethod
+    def of(cls, container: ContainerSpec, host: HostFacts) -> Resources:
+        memory = _amount(container.memory, host.memory_bytes, unit=True)
+        cpus = _amount(container.cpus, host.cpus, unit=False)
+        return cls(int(memory) if memory else None, int(cpus * 1e9) if cpus else None)
+
+
+def _gib(value: int) -> str:
+    return f"{value / (1 << 30):,.1f} GiB"
+
+
+def isolation_of(container: ContainerSpec, resources: Resources | None = None) -> str:
+    """The record's one-line statement of what held the run."""
+    parts = ["docker", "network none" if container.network_none else "network bridge", "ro mounts"]
+    if container.read_only_root:
+        parts.append("read-only root")
+    if container.cap_drop:
+        parts.append(f"cap_drop {','.join(container.cap_drop)}")
+    if container.no_new_privileges:
+        parts.append("no-new-privileges")
+    parts.append(f"user {container.user or 'image default'}")
+    if container.pids_limit:
+        parts.append(f"pids {container.pids_limit}")
+    if resources is not None:
+        parts.append(f"memory {_gib(resources.mem_bytes) if resources.mem_bytes else 'unlimited'}")
+        parts.append(f"cpus {resources.nano_cpus / 1e9:g}" if resources.nano_cpus else "cpus unlimited")
+    if container.output_mount_options:
+        parts.append(f"output {container.output_mount_options}")
+    return parts[0] + ": " + ", ".join(parts[1:])
+
+
+def output_volume_name(container: ContainerSpec) -> str:
+    return f"{container.name}-out"
+
+
+def _volumes(container: ContainerSpec, output_volume: str | None) -> dict[str, dict[str, str]]:
+    volumes = {}
+    for m in container.mounts:
+        # the writable output folder goes through a local-driver volume that carries nosuid,nodev
+        key = output_volume if output_volume is not None and not m.read_only else str(m.source)
+        volumes[key] = {"bind": m.target, "mode": "ro" if m.read_only else "rw"}
+    return volumes
+
+
+def output_volume_options(container: ContainerSpec) -> dict[str, Any] | None:
+    """volumes.create() arguments for the output folder: a bind with nosuid,nodev (None: plain bind)."""
+    writable = [m for m in container.mounts if not m.read_only]
+    if not container.output_mount_options or len(writable) != 1:
+        return None
+    return {
+        "name": output_volume_name(container),
+        "driver": "local",
+        "driver_opts": {
+            "type": "none",
+            "device": str(writable[0].source),
+            "o": f"bind,{container.output_mount_options}",
+        },
+        "labels": container.labels,
+    }
+
+
+def run_kwargs(
+    spec: RunSpec,
+    container: ContainerSpec,
+    command: list[str],
+    resources: Resources | None = None,
+    output_volume: str | None = None,
+) -> dict[str, Any]:
     """containers.run() arguments for a seed (a pure function, unit-tested)."""
     types: Any = importlib.import_module("docker.types")
     DeviceRequest, Ulimit = types.DeviceRequest, types.Ulimit
@@ -125,11 +239,24 @@ def run_kwargs(spec: RunSpec, container: ContainerSpec, command: list[str]) -> d
         "environment": spec.env,
         "working_dir": container.workdir,
         "shm_size": container.shm_size,
-        "volumes": {str(m.source): {"bind": m.target, "mode": "ro" if m.read_only else "rw"} for m in container.mounts},
+        "volumes": _volumes(container, output_volume),
         "init": True,  # tini as PID 1: forwards SIGTERM to torchrun and reaps orphans
         # NCCL pins host memory and needs a large stack (NVIDIA's container guidance).
         "ulimits": [Ulimit(name="memlock", soft=-1, hard=-1), Ulimit(name="stack", soft=67108864, hard=67108864)],
+        # Hardening: the run needs no capability, no privilege gain, no write outside /out and tmpfs.
+        "cap_drop": list(container.cap_drop),
+        "read_only": container.read_only_root,
+        "tmpfs": dict(container.tmpfs),
     }
+    if container.no_new_privileges:
+        kwargs["security_opt"] = ["no-new-privileges:true"]
+    if container.pids_limit:
+        kwargs["pids_limit"] = container.pids_limit
+    if resources is not None and resources.mem_bytes:
+        kwargs["mem_limit"] = resources.mem_bytes
+        kwargs["memswap_limit"] = resources.mem_bytes  # no swap on top: the limit is the limit
+    if resources is not None and resources.nano_cpus:
+        kwargs["nano_cpus"] = resources.nano_cpus
     if container.network_none:
         kwargs["network_mode"] = "none"
     if container.user is not None:
@@ -142,22 +269,36 @@ def run_kwargs(spec: RunSpec, container: ContainerSpec, command: list[str]) -> d
 
 
 def container_command(spec: RunSpec) -> list[str]:
-    """The launch command; setup steps go first in one shell so they share the container."""
-    if not spec.setup:
-        return spec.command
-    script = "set -e\n" + "\n".join(shlex.join(step) for step in spec.setup) + f"\nexec {shlex.join(spec.command)}\n"
-    return ["/bin/sh", "-c", script]
+    """The launch command; setup steps go first in one shell so they share the container. All of it
+    under coreutils' timeout at pgolf's deadline plus a margin: the container stops itself even if
+    pgolf dies (pgolf's own deadline comes first otherwise)."""
+    command = spec.command
+    if spec.setup:
+        steps = "\n".join(shlex.join(step) for step in spec.setup)
+        command = ["/bin/sh", "-c", f"set -e\n{steps}\nexec {shlex.join(spec.command)}\n"]
+    inner = spec.budget.deadline_s + spec.budget.term_grace_s + runner_defaults().docker.inner_deadline_margin_seconds
+    grace = max(1.0, spec.budget.term_grace_s)
+    return ["timeout", "--kill-after", f"{grace:.0f}s", f"{inner:.0f}s", *command]
 
 
 class RunningContainer:
     """One seed's container: created and started, logs streamed by a thread, and removed on every
     exit path unless kept for debugging (STYLE.md practice 10)."""
 
-    def __init__(self, client: ClientLike, spec: RunSpec, container: ContainerSpec, capture: LineCapture) -> None:
+    def __init__(
+        self,
+        client: ClientLike,
+        spec: RunSpec,
+        container: ContainerSpec,
+        capture: LineCapture,
+        resources: Resources | None = None,
+    ) -> None:
         self._client = client
         self._spec = spec
         self._container_spec = container
         self._capture = capture
+        self._resources = resources
+        self._volume: str | None = None
         self.container: ContainerLike | None = None
         self._logs: threading.Thread | None = None
         self.term_sent = False
@@ -168,12 +309,16 @@ class RunningContainer:
         errors = _errors()
         self._remove_by_name()  # a leftover from an interrupted attempt would block the name
         try:
+            self._volume = self._create_output_volume()
             self.container = self._client.containers.run(
                 self._container_spec.image,
-                **run_kwargs(self._spec, self._container_spec, container_command(self._spec)),
+                **run_kwargs(
+                    self._spec, self._container_spec, container_command(self._spec), self._resources, self._volume
+                ),
             )
         except BaseException as exc:
             self._remove_by_name()  # run() may have created it before start failed
+            self._remove_volume()
             if isinstance(exc, errors.ImageNotFound | errors.APIError):
                 raise EnvironmentMissing(f"cannot start container {self._container_spec.name}: {exc}") from exc
             raise
@@ -232,9 +377,31 @@ class RunningContainer:
         try:
             self._client.containers.get(self._container_spec.name).remove(force=True)
         except errors.NotFound:
-            return
+            pass
         except errors.APIError as exc:
             self.notes.append(f"could not remove {self._container_spec.name}: {exc}")
+        self._remove_volume(output_volume_name(self._container_spec))
+
+    def _create_output_volume(self) -> str | None:
+        """The output folder as a local-driver bind volume mounted nosuid,nodev (plain binds cannot be)."""
+        options = output_volume_options(self._container_spec)
+        if options is None:
+            return None
+        self._client.volumes.create(**options)
+        return str(options["name"])
+
+    def _remove_volume(self, name: str | None = None) -> None:
+        """Removing the volume unmounts nothing on the host: its files stay in the seed folder."""
+        name = name or self._volume
+        if name is None:
+            return
+        errors = _errors()
+        try:
+            self._client.volumes.get(name).remove(force=True)
+        except errors.NotFound:
+            return
+        except errors.APIError as exc:
+            self.notes.append(f"could not remove volume {name}: {exc}")
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -254,6 +421,7 @@ class RunningContainer:
                     self.container.remove(force=True)
                 except _errors().APIError as remove_error:
                     self.notes.append(f"remove failed: {remove_error}")
+                self._remove_volume()
 
 
 def _signal_of(code: int | None, box: RunningContainer) -> int | None:
@@ -324,6 +492,7 @@ class DockerPlacement:
         ]
         if data.tokenizer_path is not None:
             mounts.append(Mount(source=data.tokenizer_path.parent, target=f"{d.data_mount}/tokenizer", read_only=True))
+        limits = manifest.limits
         return ContainerSpec(
             image=image,
             name=_DOCKER_NAME.sub("-", f"pgolf-{run_id}-{seed}"),
@@ -334,8 +503,20 @@ class DockerPlacement:
             gpus=options.gpus,
             network_none=options.network_none,
             keep=options.keep_container,
-            user=options.user,
+            user=container_user(options.user, d.run_as),
+            memory=limits.memory or d.memory,
+            cpus=limits.cpus or d.cpus,
+            pids_limit=limits.pids or d.pids_limit,
+            tmpfs=dict(d.tmpfs),
+            output_mount_options=d.output_mount_options,
         )
+
+
+def container_user(caller: str | None, run_as: str) -> str:
+    """The caller's uid:gid, so outputs stay theirs; never root: a root caller gets the image's user."""
+    if caller is None or caller.split(":", 1)[0] in ("0", "root", ""):
+        return run_as
+    return caller
 
 
 class DockerBackend:
@@ -371,7 +552,7 @@ class DockerBackend:
         if spec.preflight is not None:  # docker/preflight.py, baked into the image, each line marked
             args = shlex.join(["python3", IMAGE_PREFLIGHT, *spec.preflight.args()])
             probe_cmd += f"; {args} 2>&1 | sed 's/^/{_PREFLIGHT_MARK} /'"
-        kwargs = run_kwargs(spec, container, ["/bin/sh", "-c", probe_cmd])
+        kwargs = run_kwargs(spec, container, ["/bin/sh", "-c", probe_cmd], self.resources(container))
         for key in ("detach", "name", "labels", "volumes", "working_dir"):
             kwargs.pop(key, None)
         raw = client.containers.run(container.image, remove=True, labels={"pgolf.probe": "1"}, **kwargs)
@@ -395,17 +576,27 @@ class DockerBackend:
 
     def run(self, spec: RunSpec, sink: LineSink = no_sink) -> SeedRecord:
         stage(spec)
+        hand_over(spec.out_dir, _container_of(spec).user)
         return finalize(spec, self.execute(spec, sink))
+
+    def resources(self, container: ContainerSpec) -> Resources:
+        """The container's limits against the daemon's host (a "90%" of an unknown total is no limit)."""
+        try:
+            host = HostFacts.of(self.client().info())
+        except Exception:  # an old daemon or a proxy without /info: amounts still apply, shares do not
+            host = HostFacts()
+        return Resources.of(container, host)
 
     def execute(self, spec: RunSpec, sink: LineSink = no_sink) -> Execution:
         container = _container_of(spec)
         client = self.client()
+        resources = self.resources(container)
         clock = self._clock
         t0_ns, started = clock.monotonic_ns(), clock.utc_now()
         deadline = Deadline.after(clock, spec.budget.deadline_s)
         with (
             LineCapture(spec.raw_log, spec.stamped_log, clock, sink) as capture,
-            RunningContainer(client, spec, container, capture) as box,
+            RunningContainer(client, spec, container, capture, resources) as box,
         ):
             launch_ns = clock.monotonic_ns()
             code = box.wait(deadline, self._poll_s)
@@ -422,7 +613,9 @@ class DockerBackend:
             timed_out=timed_out,
             term_sent=box.term_sent,
             kill_sent=box.kill_sent,
-            notes=box.notes,
+            containment="container",
+            disk_full=capture.disk_full,
+            notes=[*box.notes, *capture.notes()],
         )
         return Execution(
             outcome=outcome,
@@ -432,11 +625,28 @@ class DockerBackend:
             exit_ns=exit_ns,
             started=started,
             ended=clock.utc_now(),
-            isolation=isolation_of(container),
+            isolation=isolation_of(container, resources),
             fingerprint=self.fingerprint,
             # A daemon's clock may not be ours (another host, a time namespace): wall time is shared.
             trace_clock=TraceClock("wall", t0_ns, started.timestamp()),
         )
+
+
+def hand_over(out_dir: Path, user: str | None) -> None:
+    """As root, give the staged output folder to the container's non-root user, so the run can
+    write there (and nothing else: its files stay non-root on the host). Links are not followed."""
+    if user is None or os.geteuid() != 0:
+        return
+    try:
+        uid, gid = (int(part) for part in user.split(":", 1))
+    except ValueError:
+        return  # a user name: the image resolves it; we cannot chown to it
+    if uid == 0:
+        return
+    for root, dirs, files in os.walk(out_dir, followlinks=False):
+        for name in [*dirs, *files]:
+            os.lchown(os.path.join(root, name), uid, gid)  # noqa: PTH118 - os.walk hands out strings
+    os.lchown(out_dir, uid, gid)
 
 
 def _container_of(spec: RunSpec) -> ContainerSpec:

@@ -55,6 +55,15 @@ class ContainerSpec(_Frozen):
     network_none: bool = True  # data is staged beforehand, so the run needs no network
     keep: bool = False  # --keep-container: leave it for debugging (still stopped at the deadline)
     user: str | None = None  # uid:gid, so files under the output mount stay the caller's
+    # Hardening: amounts as planned ("90%" is resolved against the daemon host when the run starts).
+    memory: str = "none"
+    cpus: str = "none"
+    pids_limit: int | None = None
+    read_only_root: bool = True
+    tmpfs: dict[str, str] = Field(default_factory=dict)
+    cap_drop: list[str] = Field(default_factory=lambda: ["ALL"])
+    no_new_privileges: bool = True
+    output_mount_options: str = ""  # e.g. "nosuid,nodev": the output folder is mounted through a volume
 
 
 class RunBudget(_Frozen):

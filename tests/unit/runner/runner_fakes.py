@@ -319,11 +319,47 @@ class FakeImages:
         return self.client.image
 
 
+@dataclass
+class FakeVolume:
+    name: str
+    options: dict[str, Any]
+    removed: bool = False
+
+    def remove(self, force: bool = False) -> None:
+        self.removed = True
+
+
+class FakeVolumes:
+    """volumes.create/get as docker-py has them; every call is recorded."""
+
+    def __init__(self) -> None:
+        self.created: dict[str, FakeVolume] = {}
+        self.calls: list[str] = []
+
+    def create(self, name: str | None = None, **kwargs: Any) -> FakeVolume:
+        assert name is not None
+        self.calls.append(f"create {name}")
+        volume = FakeVolume(name, kwargs)
+        self.created[name] = volume
+        return volume
+
+    def get(self, volume_id: str) -> FakeVolume:
+        import docker.errors
+
+        self.calls.append(f"get {volume_id}")
+        volume = self.created.get(volume_id)
+        if volume is None or volume.removed:
+            raise docker.errors.NotFound(f"no such volume: {volume_id}")
+        return volume
+
+
 class FakeClient:
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
         self.containers = FakeContainers(self)
         self.images = FakeImages(self)
+        self.volumes = FakeVolumes()
+        self.host_info: dict[str, Any] = {"MemTotal": 2000 << 30, "NCPU": 192}
         self.image: FakeImage | None = FakeImage()
         self.run_calls: list[dict[str, Any]] = []
         self.created: dict[str, FakeContainer] = {}
@@ -337,3 +373,6 @@ class FakeClient:
 
     def ping(self) -> bool:
         return True
+
+    def info(self) -> dict[str, Any]:
+        return self.host_info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +77,20 @@ def test_gpu_ids_none_and_network_options(tmp_path: Path) -> None:
     cpu = _spec(tmp_path / "cpu", gpus="none")
     assert cpu.container is not None
     assert "device_requests" not in run_kwargs(cpu, cpu.container, cpu.command)
-    assert docker_backend.isolation_of(spec.container) == "docker: network bridge, ro mounts"
+    assert docker_backend.isolation_of(spec.container).startswith("docker: network bridge, ro mounts")
 
 
 def test_setup_steps_run_in_the_same_container_before_exec(tmp_path: Path) -> None:
     spec = _spec(tmp_path, setup=[["gcc", "-O3", "a b.c"]])
     command = container_command(spec)
-    assert command[:2] == ["/bin/sh", "-c"]
-    assert "gcc -O3 'a b.c'\nexec torchrun --standalone" in command[2]
+    assert command[4:6] == ["/bin/sh", "-c"]
+    assert "gcc -O3 'a b.c'\nexec torchrun --standalone" in command[6]
+    # deadline 25 s + grace 20 s + the 120 s margin: the container stops itself if pgolf is gone
     assert container_command(_spec(tmp_path / "plain")) == [
+        "timeout",
+        "--kill-after",
+        "20s",
+        "165s",
         "torchrun",
         "--standalone",
         "--nproc_per_node=1",
@@ -101,7 +107,8 @@ def test_a_normal_exit_streams_logs_and_removes_the_container(
     container = _container(client, clock, spec, runtime_s=18, log_chunks=[chunks[0][:7], chunks[0][7:], *chunks[1:]])
     record = DockerBackend(client, clock, poll_s=5).run(spec)
     assert record.status is SeedStatus.OK and record.exit_code == 0
-    assert record.isolation == "docker: network none, ro mounts"
+    assert record.isolation.startswith("docker: network none, ro mounts, read-only root, cap_drop ALL")
+    assert record.process.containment == "container"
     assert record.score_bpb == pytest.approx(1.61855567)  # anchors and the score survive docker's timestamps
     assert "logs stream=True timestamps=True" in container.calls
     assert container.calls[-1] == "remove force=True" and container.removed
@@ -273,3 +280,100 @@ def test_an_image_tag_is_trusted_on_first_use_and_recorded(
     assert recorded == {"pgolf/pg:cu130-t2110": client.image.id if client.image else None}
     missing_lock = tmp_path / "no.lock"
     assert image_reference("cu130-t2110", missing_lock) == recorded[load_catalogue().get("cu130-t2110").tag]
+
+
+# ------------------------------------------------------------------ hardening (issue 13)
+
+
+def test_every_hardening_setting_reaches_containers_run(tmp_path: Path, client: FakeClient, clock: FakeClock) -> None:
+    spec = _spec(tmp_path, user="1000:1000")
+    assert spec.container is not None
+    _container(client, clock, spec, runtime_s=1)
+    record = DockerBackend(client, clock, poll_s=5).run(spec)
+    (call,) = [c for c in client.run_calls if not c.get("remove")]
+    assert call["cap_drop"] == ["ALL"]
+    assert call["security_opt"] == ["no-new-privileges:true"]
+    assert call["pids_limit"] == 65536
+    assert call["read_only"] is True
+    assert call["tmpfs"] == {"/tmp": "rw,nosuid,nodev,size=64g", "/var/tmp": "rw,nosuid,nodev,size=1g"}
+    assert call["mem_limit"] == call["memswap_limit"] == int(0.9 * (2000 << 30))  # 90% of the host, no swap
+    assert call["nano_cpus"] == 192 * 10**9  # 100% of the host's CPUs
+    assert call["user"] == "1000:1000"
+    assert call["command"][:2] == ["timeout", "--kill-after"]
+    # the writable output folder is a local-driver bind volume mounted nosuid,nodev
+    volume_name = f"{spec.container.name}-out"
+    assert call["volumes"][volume_name] == {"bind": "/out", "mode": "rw"}
+    assert str(spec.out_dir) not in call["volumes"]
+    volume = client.volumes.created[volume_name]
+    assert volume.options["driver"] == "local"
+    assert volume.options["driver_opts"] == {"type": "none", "device": str(spec.out_dir), "o": "bind,nosuid,nodev"}
+    assert volume.removed  # removed with the container; the files stay in the seed folder
+    assert record.isolation == (
+        "docker: network none, ro mounts, read-only root, cap_drop ALL, no-new-privileges, user 1000:1000, "
+        "pids 65536, memory 1,800.0 GiB, cpus 192, output nosuid,nodev"
+    )
+
+
+def test_the_probe_container_is_hardened_too(tmp_path: Path, client: FakeClient, clock: FakeClock) -> None:
+    DockerBackend(client, clock).preflight(_spec(tmp_path, user="1000:1000"))
+    (probe,) = client.run_calls
+    assert probe["remove"] is True and probe["cap_drop"] == ["ALL"] and probe["read_only"] is True
+    assert probe["security_opt"] == ["no-new-privileges:true"] and probe["pids_limit"] == 65536
+
+
+def test_a_root_caller_runs_as_the_images_user_never_root(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, user="0:0")
+    assert spec.container is not None and spec.container.user == "10001:10001"
+    assert run_kwargs(spec, spec.container, spec.command)["user"] == "10001:10001"
+    assert docker_backend.container_user(None, "10001:10001") == "10001:10001"
+    assert docker_backend.container_user("1000:1000", "10001:10001") == "1000:1000"
+
+
+def test_manifest_limits_override_the_defaults(tmp_path: Path, client: FakeClient) -> None:
+    manifest = make_manifest(image=IMAGE, limits={"memory": "512g", "cpus": "32", "pids": 4096})
+    spec = plan(manifest, make_options(tmp_path, backend="docker")).specs[0]
+    assert spec.container is not None
+    resources = docker_backend.Resources.of(spec.container, docker_backend.HostFacts.of(client.info()))
+    kwargs = run_kwargs(spec, spec.container, spec.command, resources)
+    assert kwargs["mem_limit"] == 512 << 30 and kwargs["nano_cpus"] == 32 * 10**9 and kwargs["pids_limit"] == 4096
+
+
+def test_shares_of_an_unknown_host_are_no_limit_and_none_means_none(tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    assert spec.container is not None
+    unknown = docker_backend.Resources.of(spec.container, docker_backend.HostFacts())
+    kwargs = run_kwargs(spec, spec.container, spec.command, unknown)
+    assert "mem_limit" not in kwargs and "nano_cpus" not in kwargs
+    unlimited = spec.container.model_copy(update={"memory": "none", "cpus": "none"})
+    assert docker_backend.Resources.of(unlimited, docker_backend.HostFacts(1 << 40, 8)) == docker_backend.Resources(
+        None, None
+    )
+
+
+def test_a_stale_output_volume_is_removed_before_the_run(tmp_path: Path, client: FakeClient, clock: FakeClock) -> None:
+    spec = _spec(tmp_path)
+    assert spec.container is not None
+    stale = client.volumes.create(name=f"{spec.container.name}-out")
+    _container(client, clock, spec, runtime_s=1)
+    DockerBackend(client, clock, poll_s=5).run(spec)
+    assert stale.removed and client.volumes.calls[:2] == [f"create {stale.name}", f"get {stale.name}"]
+
+
+def test_as_root_the_output_folder_is_handed_to_the_container_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    (out / "work").mkdir(parents=True)
+    (out / "work" / "f").write_text("x")
+    (out / "link").symlink_to("/etc/passwd")
+    calls: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(os, "lchown", lambda path, uid, gid: calls.append((str(path), uid, gid)))
+    docker_backend.hand_over(out, "10001:10001")
+    assert {Path(p).name for p, _, _ in calls} == {"out", "work", "f", "link"}  # lchown: the link, not its target
+    assert {(uid, gid) for _, uid, gid in calls} == {(10001, 10001)}
+    calls.clear()
+    docker_backend.hand_over(out, "0:0")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    docker_backend.hand_over(out, "10001:10001")
+    assert calls == []  # never to root, and only root can give files away
