@@ -21,6 +21,7 @@ import pytest
 from pgolf.cli import main
 from pgolf.runner.model import SeedRecord, SeedStatus, StampedLine
 from pgolf.runner.store import load_run
+from tests.unit.report.report_kit import parse_page
 
 # the module, not the `reproduce` command that pgolf.cli re-exports under the same name
 reproduce_cli = importlib.import_module("pgolf.cli.reproduce")
@@ -87,6 +88,12 @@ def test_a_normal_run_scores_and_records_everything(tmp_path: Path) -> None:
     (record,) = _records(tmp_path)
     assert record.status is SeedStatus.OK and record.passed
     assert record.progress is not None and record.progress.steps_planned == 30
+    # the example's own report.html: the verdict banner first, real tables, three figures, no raw Markdown
+    (run_dir,) = [p for p in (tmp_path / "reports" / "example").iterdir() if p.is_dir()]
+    page = parse_page(run_dir / "report.html")
+    assert page.text(".state") == verdict["headline"] and page.text(".reason") == verdict["reasons"][0]
+    assert page.count("table") >= 5 and page.count("svg") == 3 and page.count("pre") == 0
+    assert [row[0] for row in page.tables[0]] == ["1337"]
     assert record.score_bpb is not None and 0 < record.score_bpb < 10
     assert record.parsed_log is None or record.parsed_log.final is not None
     assert [f.path for f in record.artifacts.files] == ["source/train_gpt.py", "out/artifacts/final_model.int8.ptz"]

@@ -1,8 +1,10 @@
-"""Run folders for the report's tests, written with the runner's own models and store (no process)."""
+"""Run folders for the report's tests, written with the runner's own models and store (no process), and
+an HTML reader for report.html."""
 
 from __future__ import annotations
 
 import datetime as dt
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +111,50 @@ def make_run(
         record = seed_record(spec.seed, bpb, rel, gpus=gpus, **(updates or {}).get(spec.seed, {}))
         store.save(record, spec)
     return the_plan.run_dir
+
+
+class Page(HTMLParser):
+    """The elements a reviewer relies on, collected from report.html."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, dict[str, str]]] = []
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.text_in: dict[str, list[str]] = {}
+        self.all_text: list[str] = []
+        self.tables: list[list[list[str]]] = []  # table -> body row -> cell text
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, attributes))
+        self.stack.append((tag, attributes))
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and any(t == "tbody" for t, _ in self.stack):
+            self.tables[-1].append([])
+        elif tag == "td" and self.tables and self.tables[-1]:
+            self.tables[-1][-1].append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        self.all_text.append(data)
+        if any(t == "td" for t, _ in self.stack) and self.tables and self.tables[-1] and self.tables[-1][-1]:
+            self.tables[-1][-1][-1] += data
+        for tag, attributes in self.stack:
+            for key in (tag, *(f".{c}" for c in attributes.get("class", "").split()), f"#{attributes.get('id', '')}"):
+                self.text_in.setdefault(key, []).append(data)
+
+    def text(self, key: str) -> str:
+        return "".join(self.text_in.get(key, []))
+
+    def count(self, tag: str) -> int:
+        return sum(1 for t, _ in self.tags if t == tag)
+
+
+def parse_page(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text("utf-8"))
+    return page

@@ -12,8 +12,7 @@ import pytest
 from pgolf.cli import main
 from pgolf.runner.model import SeedStatus
 
-from .report_kit import CLAIMS, make_run
-from .test_report import parse_page
+from .report_kit import CLAIMS, make_run, parse_page
 
 STATES: dict[str, tuple[dict[int, float | None], dict[int, dict[str, Any]], int, str]] = {
     "reproduced": ({42: 1.0612, 314: 1.0609, 1234: 1.0631}, {}, 0, "REPRODUCED"),

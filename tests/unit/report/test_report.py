@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import statistics
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -17,56 +16,9 @@ from pgolf.report.write import write_report
 from pgolf.runner.model import SeedStatus
 from pgolf.schemas import SCHEMAS, generate, schema_text
 
-from .report_kit import CLAIMS, make_run
+from .report_kit import CLAIMS, make_run, parse_page
 
 CLOSE = {42: 1.0612, 314: 1.0609, 1234: 1.0631}
-
-
-class Page(HTMLParser):
-    """The elements a reviewer relies on, collected from report.html."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[tuple[str, dict[str, str]]] = []
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text_in: dict[str, list[str]] = {}
-        self.all_text: list[str] = []
-        self.tables: list[list[list[str]]] = []  # table -> body row -> cell text
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k: v or "" for k, v in attrs}
-        self.tags.append((tag, attributes))
-        self.stack.append((tag, attributes))
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr" and any(t == "tbody" for t, _ in self.stack):
-            self.tables[-1].append([])
-        elif tag == "td" and self.tables and self.tables[-1]:
-            self.tables[-1][-1].append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        while self.stack and self.stack.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data: str) -> None:
-        self.all_text.append(data)
-        if any(t == "td" for t, _ in self.stack) and self.tables and self.tables[-1] and self.tables[-1][-1]:
-            self.tables[-1][-1][-1] += data
-        for tag, attributes in self.stack:
-            for key in (tag, *(f".{c}" for c in attributes.get("class", "").split()), f"#{attributes.get('id', '')}"):
-                self.text_in.setdefault(key, []).append(data)
-
-    def text(self, key: str) -> str:
-        return "".join(self.text_in.get(key, []))
-
-    def count(self, tag: str) -> int:
-        return sum(1 for t, _ in self.tags if t == tag)
-
-
-def parse_page(path: Path) -> Page:
-    page = Page()
-    page.feed(path.read_text("utf-8"))
-    return page
 
 
 def test_per_seed_and_overall_comparison(tmp_path: Path) -> None:
