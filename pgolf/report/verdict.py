@@ -96,6 +96,7 @@ def admit(
     reason = (
         _status_reason(seed, record)
         or (f"seed {seed} printed no final score" if record.score_bpb is None else None)
+        or (f"seed {seed}: the runner marked its score inadmissible" if record.admissible_score is None else None)
         or (f"seed {seed}: score inadmissible ({', '.join(other)})" if other else None)
         or _progress_reason(seed, progress, claimed)
     )
@@ -206,7 +207,7 @@ def decide(
         return _verdict("incomplete", unfinished, rules, admissions)
     if not claimed_bpb:
         return _verdict("incomplete", ["the submission claims no per-seed val_bpb to compare with"], rules, admissions)
-    scores = [records[a.seed].score_bpb for a in admissions if a.counted]
+    scores = [records[a.seed].admissible_score for a in admissions if a.counted]
     test = tolerance_test(list(claimed_bpb.values()), [s for s in scores if s is not None], rules)
     state: VerdictState = "reproduced" if test.within else "not_reproduced"
     return _verdict(state, [_score_reason(test)], rules, admissions, test)

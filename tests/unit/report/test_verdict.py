@@ -61,6 +61,7 @@ def test_a_better_reproduction_outside_the_tolerance_is_not_reproduced_either() 
         ({"status": SeedStatus.FAILED, "exit_code": 1}, "failed with exit code 1"),
         ({"status": SeedStatus.KILLED, "process": ProcessOutcome(exit_code=None, signal=9)}, "killed by signal 9"),
         ({"score_bpb": None}, "printed no final score"),
+        ({"score_admissible": False}, "the runner marked its score inadmissible"),
         ({"violations": ["score-inadmissible"]}, "score inadmissible (score-inadmissible)"),
         ({"progress": None, "parsed_log": None}, "its log was not parsed"),
         ({"progress": TrainingProgress(steps_reached=10, steps_planned=60)}, "reported no training stop"),
