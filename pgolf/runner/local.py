@@ -119,7 +119,12 @@ class ProcessGroup:
             self._popen = proc.spawn(self._argv, cwd=self._cwd, env=self._env)
         self._reader = threading.Thread(target=self._read, name="pgolf-reader", daemon=True)
         self._reader.start()
-        self._started()
+        try:
+            self._started()
+        except BaseException:  # __exit__ will not run: the child must not outlive us
+            self._kill()
+            self._popen.wait()
+            raise
         return self
 
     def _started(self) -> None:
@@ -495,8 +500,13 @@ class LocalBackend:
         deadline = Deadline.after(clock, spec.budget.deadline_s)
         warding, env = self.warding(spec), run_env(spec)
 
+        footprint_notes: list[str] = []
+
         def on_start(footprint: Attempt) -> None:
-            attempt.record(spec.seed_dir, footprint)
+            try:
+                attempt.record(spec.seed_dir, footprint)
+            except OSError as exc:  # a full disk must not stop the run; only a later reap loses its map
+                footprint_notes.append(f"could not write {attempt.ATTEMPT_FILE}: {exc.strerror}")
 
         outcome: ProcessOutcome | None = None
         command_exit_ns: int | None = None
@@ -520,7 +530,7 @@ class LocalBackend:
             )
         attempt.clear(spec.seed_dir)
         outcome = outcome.model_copy(
-            update={"disk_full": capture.disk_full, "notes": [*outcome.notes, *capture.notes()]}
+            update={"disk_full": capture.disk_full, "notes": [*outcome.notes, *capture.notes(), *footprint_notes]}
         )
         masked = sum(1 for note in outcome.notes if note.startswith("masked "))
         return Execution(

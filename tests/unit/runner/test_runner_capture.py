@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
-from pgolf.runner.capture import LineCapture, read_stamped
+import pytest
+
+from pgolf.runner.capture import CaptureLimits, LineCapture, read_stamped
 from pgolf.runner.clock import NS_PER_S, FakeClock
 from pgolf.runner.model import StampedLine
 
@@ -45,3 +48,58 @@ def test_read_stamped_skips_torn_lines(tmp_path: Path) -> None:
     path.write_text(json.dumps(good) + '\n{"t_ns": 6, "wa\n', encoding="utf-8")
     assert [line.text for line in read_stamped(path)] == ["ok"]
     assert read_stamped(tmp_path / "absent.jsonl") == []
+
+
+# ------------------------------------------------------------------ bounded cost (issue 13)
+
+
+def test_a_line_without_newline_is_cut_in_memory_and_kept_whole_on_disk(tmp_path: Path) -> None:
+    limits = CaptureLimits(max_line_bytes=100, memory_bytes=1 << 20, log_bytes=1 << 30)
+    with LineCapture(tmp_path / "o.log", tmp_path / "o.jsonl", FakeClock(), limits=limits) as capture:
+        for _ in range(1000):  # 1,000 chunks of one line: each byte is handled once
+            capture.feed(b"x" * 1000)
+        capture.feed(b"\nnext\n")
+    first, second = capture.lines
+    assert first.text == "x" * 100 + " [pgolf: 999,900 more bytes of this line not kept]"
+    assert second.text == "next"
+    assert (tmp_path / "o.log").stat().st_size == 1_000_000 + 6
+    assert capture.truncated_lines == 1 and "were cut" in capture.notes()[0]
+
+
+def test_lines_beyond_the_memory_budget_keep_the_first_and_the_last(tmp_path: Path) -> None:
+    limits = CaptureLimits(max_line_bytes=1000, memory_bytes=64 << 10, log_bytes=1 << 30)
+    with LineCapture(tmp_path / "o.log", tmp_path / "o.jsonl", FakeClock(), limits=limits) as capture:
+        capture.feed(b"".join(b"line %d\n" % i for i in range(10_000)))
+    kept = capture.lines
+    assert kept[0].text == "line 0" and kept[-1].text == "line 9999"
+    gap = next(line for line in kept if line.text.startswith("[pgolf] "))
+    assert "lines (" in gap.text and "not kept in memory" in gap.text
+    dropped = int(gap.text.split()[1].replace(",", ""))
+    assert len(kept) - 1 + dropped == 10_000 == capture.lines_seen
+    assert len(kept) < 10_000 / 10  # ~64 KiB at ~262 bytes a line
+    assert (tmp_path / "o.jsonl").read_bytes().count(b"\n") == 10_000  # the stamped log has them all
+
+
+def test_a_log_stops_growing_at_its_cap(tmp_path: Path) -> None:
+    limits = CaptureLimits(max_line_bytes=1000, memory_bytes=1 << 20, log_bytes=50)
+    with LineCapture(tmp_path / "o.log", tmp_path / "o.jsonl", FakeClock(), limits=limits) as capture:
+        for _ in range(10):
+            capture.feed(b"0123456789\n")
+    assert (tmp_path / "o.log").stat().st_size == 44  # 4 whole chunks fit under 50 bytes
+    assert any("reached its cap of 50 bytes" in note for note in capture.notes())
+    assert len(capture.lines) == 10  # the record still sees every line
+
+
+def test_a_full_disk_never_stops_the_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capture = LineCapture(tmp_path / "o.log", tmp_path / "o.jsonl", FakeClock())
+
+    def no_space(data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    assert capture._raw.handle is not None
+    monkeypatch.setattr(capture._raw.handle, "write", no_space)
+    capture.feed(b"first\n")
+    capture.feed(b"second\n")
+    capture.close()
+    assert [line.text for line in capture.lines] == ["first", "second"]  # kept for the record
+    assert capture.disk_full and "writing o.log failed (No space left on device)" in capture.notes()[0]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pgolf.errors import UsageError
-from pgolf.runner.model import EnvFingerprint, Plan, SeedStatus
+from pgolf.runner import store as store_module
+from pgolf.runner.model import EnvFingerprint, Plan, ProcessOutcome, SeedStatus
 from pgolf.runner.plan import plan
-from pgolf.runner.store import RunStore, load_run, read_record, write_atomic
+from pgolf.runner.store import RESERVE_BYTES, RESERVE_FILE, DiskFull, RunStore, load_run, read_record, write_atomic
 
 from .runner_fakes import make_manifest, make_options, record_for
 
@@ -95,3 +98,60 @@ def test_a_seed_without_score_fails_the_run(the_plan: Plan) -> None:
     for spec in the_plan.specs:
         store.save(record_for(spec, score=None if spec.seed == 2 else 1.2), spec)
     assert not load_run(the_plan.run_dir).passed
+
+
+# ------------------------------------------------------------------ a full disk (issue 13)
+
+
+def test_open_keeps_a_reserve_that_a_full_disk_gives_up_for_the_records(
+    the_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = RunStore(the_plan)
+    store.open()
+    reserve = the_plan.run_dir / RESERVE_FILE
+    assert reserve.stat().st_size == RESERVE_BYTES
+    real = store_module.write_model
+    failures = [OSError(errno.ENOSPC, "No space left on device")]
+
+    def full_once(path: Path, model: Any) -> None:
+        if failures:
+            raise failures.pop()
+        real(path, model)
+
+    monkeypatch.setattr(store_module, "write_model", full_once)
+    spec = the_plan.specs[0]
+    store.save(record_for(spec), spec)  # the first write failed, the reserve went, the retry landed
+    assert not reserve.exists() and read_record(spec.record_path) is not None
+    failures.append(OSError(errno.ENOSPC, "No space left on device"))
+    failures.append(OSError(errno.ENOSPC, "No space left on device"))
+    with pytest.raises(DiskFull, match="no space left under"):  # no reserve left: a clear error
+        store.save(record_for(the_plan.specs[1]), the_plan.specs[1])
+
+
+def test_a_disk_full_record_is_not_a_result_and_the_seed_runs_again(the_plan: Plan) -> None:
+    store = RunStore(the_plan)
+    store.open()
+    first = the_plan.specs[0]
+    full = record_for(first, SeedStatus.FAILED).model_copy(
+        update={"process": ProcessOutcome(exit_code=None, disk_full=True)}
+    )
+    store.save(full, first)
+    assert [s.seed for s in store.pending()] == [1, 2, 3] and store.done(first) is None
+    index = store.load_index()
+    assert index is not None and index.seeds[0].state == "pending" and index.seeds[0].status is SeedStatus.FAILED
+
+
+def test_a_disk_too_full_for_the_reserve_is_reported_before_any_seed(
+    the_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = RunStore(the_plan)
+    store.open()
+    (the_plan.run_dir / RESERVE_FILE).unlink()
+
+    def full(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "open", full)
+    with pytest.raises(DiskFull, match="free some, then re-run the same command"):
+        store.reserve()
+    assert not (the_plan.run_dir / RESERVE_FILE).exists()
