@@ -178,9 +178,18 @@ def reproduce(  # one parameter per CLI option
     if backend == CLUSTER_BACKEND:  # many machines: the fan-out of one PR (pgolf.cluster), one node per seed
         from pgolf.cluster.session import reproduce_on_cluster
 
+        local_only = {
+            "--profile": profile != "official", "--shim": shim, "--nproc": nproc, "--data": data,
+            "--tokenizer": tokenizer, "--source": source, "--folder": folder, "--allow-moved": allow_moved,
+            "--run-id": run_id, "--fresh": fresh, "--python": python, "--slack": slack, "--term-grace": term_grace,
+        }  # fmt: skip
+        given = [name for name, value in local_only.items() if value]
+        if given:  # each node runs the official local invocation; these would be silently dropped
+            raise UsageError(f"--backend {CLUSTER_BACKEND} does not take {', '.join(given)}: use `pgolf fanout`")
         return reproduce_on_cluster(
             target, seeds=_seeds(seeds), image=image, out_dir=out_dir, repo=repo, dry_run=dry_run,
-            out=lambda text: click.echo(text, nl=False), err=lambda text: click.echo(text, err=True, nl=False),
+            json_plan=fmt == "json", out=lambda text: click.echo(text, nl=False),
+            err=lambda text: click.echo(text, err=True, nl=False),
         )  # fmt: skip
     resolved = resolve_target(target, repo=repo, folder=folder, source=source, allow_moved=allow_moved)
     entry = resolved.source_dir / resolved.manifest.entrypoint

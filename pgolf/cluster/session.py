@@ -92,6 +92,7 @@ def reproduce_on_cluster(
     out_dir: Path,
     repo: str | None,
     dry_run: bool,
+    json_plan: bool,
     out: Echo,
     err: Echo,
 ) -> int:
@@ -118,7 +119,7 @@ def reproduce_on_cluster(
         out_dir=out_dir,
         repo=repo,
         dry_run=dry_run,
-        json_plan=True,  # like every `pgolf reproduce --dry-run`
+        json_plan=json_plan,
         out=out,
         err=err,
     )

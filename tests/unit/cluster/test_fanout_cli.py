@@ -116,6 +116,9 @@ def test_reproduce_backend_skypilot_is_the_fanout_of_one_pr(
 ) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["reproduce", "example", "--backend", "skypilot", "--dry-run", "--image", IMAGE]) == 0
+    assert "2 task(s), one per seed" in capsys.readouterr().out
+    argv = ["reproduce", "example", "--backend", "skypilot", "--dry-run", "--image", IMAGE, "--format", "json"]
+    assert main(argv) == 0
     plan = json.loads(capsys.readouterr().out)
     assert [t["task_id"] for t in plan["tasks"]] == ["example-s1337", "example-s42"]
     assert plan["options"]["per"] == "seed" and plan["options"]["max_nodes"] == 16
@@ -127,3 +130,5 @@ def test_reproduce_backend_skypilot_is_the_fanout_of_one_pr(
         check=False,
     )
     assert done.returncode == 3 and "needs the cluster extra" in done.stderr
+    assert main(["reproduce", "example", "--backend", "skypilot", "--dry-run", "--profile", "smoke"]) == 2
+    assert "does not take --profile" in capsys.readouterr().err
