@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from pgolf import __version__, suppress
@@ -63,12 +68,46 @@ def check_paths(
     baseline: Baseline | None = None,
     as_of: date | None = None,
     config: Config | None = None,
+    jobs: int = 1,
 ) -> Report:
-    """`as_of`: judge every folder by the rulings in force that day (`--ruleset`), not by its own date."""
-    subs = [
-        check_folder(
-            p, ruleset, policy=policy, select=select, ignore=ignore, baseline=baseline, as_of=as_of, config=config
-        )
-        for p in paths
-    ]
+    """`as_of`: judge every folder by the rulings in force that day (`--ruleset`), not by its own date.
+
+    `jobs` > 1 checks several folders at once in worker processes (0: one per CPU); the report keeps
+    the order of `paths`, and a folder's one-line error stops the run as it does serially.
+    """
+    options = _Options(ruleset, policy, tuple(select), tuple(ignore), baseline, as_of, config)
+    workers = min(len(paths), jobs if jobs > 0 else os.cpu_count() or 1)
+    if workers <= 1:
+        subs = [_check_one(options, p) for p in paths]
+    else:
+        # fork where there is one: workers start with pgolf already imported (spawn re-imports it each)
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+            subs = list(pool.map(partial(_check_one, options), paths))
     return Report(pgolf_version=__version__, ruleset=ruleset.id, policy=policy, submissions=subs)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """What every folder of one `check_paths` call is checked with (picklable for worker processes)."""
+
+    ruleset: Ruleset
+    policy: PolicyName
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    baseline: Baseline | None
+    as_of: date | None
+    config: Config | None
+
+
+def _check_one(options: _Options, path: str | Path) -> SubmissionReport:
+    return check_folder(
+        path,
+        options.ruleset,
+        policy=options.policy,
+        select=options.select,
+        ignore=options.ignore,
+        baseline=options.baseline,
+        as_of=options.as_of,
+        config=options.config,
+    )

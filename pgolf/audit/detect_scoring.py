@@ -185,9 +185,10 @@ class _Function:
                 self._spread_pow(node)
             elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
                 self._spread_div(node)
-        hashed = [r for r in reads if self._hashed(r.key)]
-        if hashed:
-            self._ngram(hashed, reads)
+        if reads and self._hashes:
+            hashed = [r for r in reads if self._hashed(r.key)]
+            if hashed:
+                self._ngram(hashed, reads)
         if not self._byte_level_mixture():
             self._byte_mixer_name()
 
@@ -320,11 +321,12 @@ class _Function:
         A reduction (a block max, `amax(-1)`, `logsumexp`, a sum) summarizes a row or a block: it is a
         normalizer or a total, never one predictor's score of the realized token (D8).
         """
-        if _is_reduction(node) or (isinstance(node, ast.Name) and self._defined_as_reduction(node.id)):
+        gold = self._gold(node)  # labels first: most operands are not losses, and the def-use below costs more
+        if not gold or _is_reduction(node):
             return 0
-        if isinstance(node, ast.Name) and self._defined_as_clip(node.id):
+        if isinstance(node, ast.Name) and (self._defined_as_reduction(node.id) or self._defined_as_clip(node.id)):
             return 0
-        return self._gold(node)
+        return gold
 
     def _defined_as_reduction(self, name: str) -> bool:
         values = self.local.defs.get(name, [])
@@ -359,6 +361,8 @@ class _Function:
     def _gate_call(self, node: ast.Call) -> None:
         name = last_name(node.func)
         if name in ("min", "max", "minimum", "maximum", "fmin", "fmax") and len(node.args) == 2:
+            if not (self._gold(node.args[0]) and self._gold(node.args[1])):
+                return
             assigned = self.local.assigned_names(node)
             if any(isinstance(arg, ast.Name) and arg.id in assigned for arg in node.args):
                 return  # `m = max(m, x)`: a running max/min carried across a loop, not a choice (D8)
@@ -577,6 +581,11 @@ class _Function:
             if length and names_in(loop.iter) & length and contains(loop, node):
                 return spread  # `for j in range(n_bytes): ... lp / n_bytes`: a loop over the token's units
         return None
+
+    @cached_property
+    def _hashes(self) -> bool:
+        """The function hashes something (XOR, shifts, large multipliers, hash(), token-tuple keys) at all."""
+        return any(_hash_node(n) for n in self.a.program.funcs[self.fid].nodes)
 
     @cached_property
     def _calls(self) -> list[ast.Call]:

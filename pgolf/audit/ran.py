@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pgolf.audit.guards import Guards, block_guards
@@ -72,60 +72,68 @@ def _callee(call: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
-def _walk(body: list[ast.stmt], outer: Guards) -> Iterator[tuple[ast.AST, Guards]]:
-    """Every node of a function body with its guards (nested functions and classes not entered)."""
+def guards_at(body: list[ast.stmt], line: int, outer: Guards = ()) -> Guards:
+    """The guards of the statement at `line` (guards.block_guards), found by descending only the blocks
+    whose line span contains it: cheap for the few print calls a script has."""
     for stmt, guards in block_guards(body, outer):
+        end = getattr(stmt, "end_lineno", stmt.lineno) or stmt.lineno
+        if not stmt.lineno <= line <= end:
+            continue
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
+            return guards
         if isinstance(stmt, ast.If):
-            yield from ((n, guards) for n in ast.walk(stmt.test))
-            yield from _walk(stmt.body, (*guards, (stmt.test, True)))
-            yield from _walk(stmt.orelse, (*guards, (stmt.test, False)))
-            continue
-        blocks = [getattr(stmt, name, None) for name in ("body", "orelse", "finalbody")]
+            for block, polarity in ((stmt.body, True), (stmt.orelse, False)):
+                if block and block[0].lineno <= line <= (getattr(block[-1], "end_lineno", None) or line):
+                    return guards_at(block, line, (*guards, (stmt.test, polarity)))
+            return guards
+        blocks: list[object] = [getattr(stmt, name, None) for name in ("body", "orelse", "finalbody")]
         blocks += [h.body for h in getattr(stmt, "handlers", [])] + [c.body for c in getattr(stmt, "cases", [])]
-        nested = [b for b in blocks if isinstance(b, list) and b and isinstance(b[0], ast.stmt)]
-        if not nested:
-            yield from ((n, guards) for n in ast.walk(stmt))
-            continue
-        for name in ("test", "iter", "target", "items", "subject"):
-            part = getattr(stmt, name, None)
-            for piece in part if isinstance(part, list) else [part]:
-                if isinstance(piece, ast.AST):
-                    yield from ((n, guards) for n in ast.walk(piece))
-        for block in nested:
-            yield from _walk(block, guards)
+        for inner in blocks:
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                last = getattr(inner[-1], "end_lineno", None) or inner[-1].lineno
+                if inner[0].lineno <= line <= last:
+                    return guards_at(inner, line, guards)
+        return guards
+    return outer
 
 
 class RanIndex:
     """`evidence(test, polarity)`: a log line showing that the branch ran, or None."""
 
     def __init__(self, program: Program, logs: Sequence[LogText], calls: dict[int, list[tuple[int, Guards]]]) -> None:
+        self.program = program
         self.logs = logs
-        self._prints: list[_Print] = []
         self._calls = calls  # callee fid -> (caller fid, guards of the call) for every resolved call
         self._cache: dict[Branch, Location | None] = {}
+        self._prints: list[_Print] | None = None  # collected on the first question (most runs ask none)
         self._fid_prints: dict[int, list[_Print]] = defaultdict(list)
-        if not logs:
-            return
-        for info in program.funcs:
-            for node, guards in _walk(getattr(info.node, "body", []), ()):
-                if isinstance(node, ast.Call) and node.args and _PRINT.match(_callee(node)):
+
+    def _collect(self) -> list[_Print]:
+        if self._prints is None:
+            self._prints = []
+            for info in self.program.funcs:
+                body = getattr(info.node, "body", [])
+                for node in info.nodes:
+                    if not (isinstance(node, ast.Call) and node.args and _PRINT.match(_callee(node))):
+                        continue
                     prefix = _usable(literal_prefix(node.args[0]))
-                    if prefix is not None:
-                        found = _Print(prefix, info.fid, frozenset((id(t), p) for t, p in guards))
-                        self._prints.append(found)
-                        self._fid_prints[info.fid].append(found)
+                    if prefix is None:
+                        continue
+                    guards = guards_at(body, node.lineno)
+                    found = _Print(prefix, info.fid, frozenset((id(t), p) for t, p in guards))
+                    self._prints.append(found)
+                    self._fid_prints[info.fid].append(found)
+        return self._prints
 
     def evidence(self, test: ast.expr, polarity: bool) -> Location | None:
         branch = (id(test), polarity)
         if branch not in self._cache:
-            self._cache[branch] = self._search(branch) if self._prints else None
+            self._cache[branch] = self._search(branch) if self.logs and self._collect() else None
         return self._cache[branch]
 
     def _inside(self, branch: Branch) -> list[_Print]:
         """Prints lexically in the branch, and in functions called only from inside it."""
-        own = [p for p in self._prints if branch in p.branches]
+        own = [p for p in self._collect() if branch in p.branches]
         for fid, sites in self._calls.items():
             if sites and all(branch in {(id(t), pol) for t, pol in guards} for _, guards in sites):
                 own += self._fid_prints.get(fid, [])
@@ -134,7 +142,7 @@ class RanIndex:
     def _search(self, branch: Branch) -> Location | None:
         inside = self._inside(branch)
         ids = {id(p) for p in inside}
-        outside = [p.prefix for p in self._prints if id(p) not in ids]
+        outside = [p.prefix for p in self._collect() if id(p) not in ids]
         for p in inside:
             if any(o.startswith(p.prefix) or p.prefix.startswith(o) for o in outside):
                 continue  # printed elsewhere too: its lines do not tell which branch ran

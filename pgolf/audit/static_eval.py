@@ -16,12 +16,14 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+import bisect
 import bz2
 import codecs
 import lzma
 import posixpath
+import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 MAX_DECODED_BYTES = 8 * 1024 * 1024  # one decoder's output (a real script decodes to < 300 KB)
@@ -119,11 +121,109 @@ def qualified(func: ast.expr, aliases: dict[str, str]) -> str:
     return ".".join(reversed(parts))
 
 
-def import_aliases(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
-    """alias -> module or `module.symbol` from every import statement, and the aliases that are modules."""
+def nodes_on_lines(tree: ast.Module, lines: Collection[int]) -> Iterator[ast.AST]:
+    """The nodes whose line span contains one of `lines`: a pruned walk (150 KB scripts, few candidates)."""
+    wanted = sorted(lines)
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        start = getattr(node, "lineno", None)
+        if start is not None:
+            end = getattr(node, "end_lineno", None) or start
+            i = bisect.bisect_left(wanted, start)
+            if i == len(wanted) or wanted[i] > end:
+                continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+class LineIndex:
+    """Offsets of line starts, to turn regex matches into line numbers in O(log n) each."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        find = text.find
+        at = find("\n")
+        while at >= 0:
+            self.starts.append(at + 1)
+            at = find("\n", at + 1)
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+
+class _Scope:
+    """Imports and name bindings of one file, found on demand from the lines that mention them.
+
+    A full walk of a 150 KB script costs more than the rest of the loader scan; a text search for the
+    name, then a pruned walk of those lines, finds every binding of it (assignments, loop and `with`
+    targets, parameters, definitions, imports, walrus, comprehensions) for a few lines' cost.
+    """
+
+    def __init__(self, tree: ast.Module, text: str | None) -> None:
+        self.tree = tree
+        self.text = text
+        self.index = LineIndex(text) if text is not None else None
+        self._sites: dict[str, list[ast.AST]] = {}
+        self._imports: tuple[dict[str, str], set[str]] | None = None
+
+    def _nodes(self, pattern: str) -> Iterable[ast.AST]:
+        if self.text is None or self.index is None:
+            return ast.walk(self.tree)
+        lines = {self.index.line(m.start()) for m in re.finditer(pattern, self.text)}
+        return nodes_on_lines(self.tree, lines) if lines else ()
+
+    def imports(self) -> tuple[dict[str, str], set[str]]:
+        if self._imports is None:
+            self._imports = import_aliases(self._nodes(r"\bimport\b"))
+        return self._imports
+
+    def bindings(self, name: str) -> list[ast.AST]:
+        """Every node that binds `name` in the file (any scope)."""
+        if name not in self._sites:
+            self._sites[name] = [n for n in self._nodes(rf"(?<![\w.]){re.escape(name)}\b") if _binds(n, name)]
+        return self._sites[name]
+
+    def single_value(self, name: str) -> ast.expr | None:
+        """The value of `name` when it is bound exactly once, by a plain assignment."""
+        sites = self.bindings(name)
+        if len(sites) != 1:
+            return None
+        site = sites[0]
+        if isinstance(site, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in site.targets):
+            return site.value
+        if isinstance(site, ast.AnnAssign) and site.value is not None:
+            return site.value
+        return None
+
+
+def _binds(node: ast.AST, name: str) -> bool:
+    if isinstance(node, ast.Assign):
+        return any(_target_binds(t, name) for t in node.targets)
+    if isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr | ast.For | ast.AsyncFor | ast.comprehension):
+        return _target_binds(node.target, name)
+    if isinstance(node, ast.With | ast.AsyncWith):
+        return any(i.optional_vars is not None and _target_binds(i.optional_vars, name) for i in node.items)
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name == name
+    if isinstance(node, ast.arg):
+        return node.arg == name
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return any((a.asname or a.name.split(".")[0]) == name for a in node.names)
+    if isinstance(node, ast.ExceptHandler):
+        return node.name == name
+    return False
+
+
+def _target_binds(target: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target))
+
+
+def import_aliases(nodes: Iterable[ast.AST]) -> tuple[dict[str, str], set[str]]:
+    """alias -> module or `module.symbol` from the import statements among `nodes`, and the module aliases."""
     out: dict[str, str] = {}
     modules: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for a in node.names:
                 alias = a.asname or a.name.split(".")[0]
@@ -135,45 +235,28 @@ def import_aliases(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
     return out, modules
 
 
-def single_bindings(tree: ast.Module) -> tuple[dict[str, ast.expr], set[str]]:
-    """Names assigned exactly once in the whole file (to that value), and every name assigned at all."""
-    seen: dict[str, list[ast.expr]] = {}
-    assigned: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                for leaf in ast.walk(target):
-                    if isinstance(leaf, ast.Name):
-                        assigned.add(leaf.id)
-                if isinstance(target, ast.Name):
-                    seen.setdefault(target.id, []).append(node.value)
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign | ast.NamedExpr) and isinstance(node.target, ast.Name):
-            assigned.add(node.target.id)
-            seen.setdefault(node.target.id, []).append(node.value if node.value is not None else node.target)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            assigned.add(node.name)
-        elif isinstance(node, ast.arg):
-            assigned.add(node.arg)
-        elif isinstance(node, ast.For | ast.comprehension | ast.With):
-            targets: list[ast.expr | None] = (
-                [node.target] if not isinstance(node, ast.With) else [i.optional_vars for i in node.items]
-            )
-            for bound in targets:
-                for leaf in ast.walk(bound) if bound is not None else []:
-                    if isinstance(leaf, ast.Name):
-                        assigned.add(leaf.id)
-    return {name: values[0] for name, values in seen.items() if len(values) == 1}, assigned
-
-
 class Evaluator:
     """Folds constant expressions of one file. `codecs` lists the decoders a value went through."""
 
-    def __init__(self, tree: ast.Module, budget: Budget | None = None, script: str = "train_gpt.py") -> None:
+    def __init__(
+        self, tree: ast.Module, budget: Budget | None = None, script: str = "train_gpt.py", text: str | None = None
+    ) -> None:
         self.script = script  # the file's own path in the folder: what `__file__` names
-        self.aliases, self.modules = import_aliases(tree)
-        self.bindings, self.assigned = single_bindings(tree)
+        self.scope = _Scope(tree, text)
         self.budget = budget or Budget()
         self._active: set[str] = set()
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return self.scope.imports()[0]
+
+    @property
+    def modules(self) -> set[str]:
+        return self.scope.imports()[1]
+
+    def assigned(self, name: str) -> bool:
+        """The file binds `name` somewhere (so it is not the builtin of that name)."""
+        return any(not isinstance(n, ast.Import | ast.ImportFrom) for n in self.scope.bindings(name))
 
     def value(self, node: ast.expr) -> tuple[object, list[str]]:
         codecs_used: list[str] = []
@@ -214,20 +297,21 @@ class Evaluator:
         raise Unknown
 
     def _name(self, name: str, used: list[str], d: int) -> object:
-        if name == "__file__" and name not in self.assigned:
+        if name == "__file__" and not self.assigned(name):
             return FolderPath(self.script)
         if name in self.aliases:
             target = self.aliases[name]
             return ModuleRef(target) if name in self.modules else FuncRef(target)
-        if name in self.bindings and name not in self._active:
+        value = self.scope.single_value(name) if name not in self._active else None
+        if value is not None:
             self._active.add(name)
             try:
-                return self._eval(self.bindings[name], used, d)
+                return self._eval(value, used, d)
             finally:
                 self._active.discard(name)
-        if name in _BUILTINS and name not in self.assigned:
+        if name in _BUILTINS and not self.assigned(name):
             return Builtin(name)
-        if name in ("builtins", "__builtins__") and name not in self.assigned:
+        if name in ("builtins", "__builtins__") and not self.assigned(name):
             return ModuleRef("builtins")
         raise Unknown
 

@@ -54,6 +54,14 @@ def exit_code_for(report: Report) -> int:
     help="baseline per-seed val_bpb as numbers: '1.0611,1.0613,1.0620' or '42=1.0611,314=1.0613'",
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="also write the report here")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="folders checked in parallel worker processes (0: one per CPU)",
+)
 @config_options
 def check(
     paths: tuple[Path, ...],
@@ -65,6 +73,7 @@ def check(
     baseline_path: Path | None,
     baseline_bpb: str | None,
     output: Path | None,
+    jobs: int,
     config_path: Path | None,
     use_config: bool,
 ) -> int:
@@ -91,6 +100,7 @@ def check(
         # (A config's `ruleset` only picks the data; each folder is still judged as of its date.)
         as_of=ruleset.date if ruleset_id is not None else None,
         config=config,
+        jobs=jobs,
     )
     rendered = RENDERERS[fmt](report)
     click.echo(rendered, nl=False)

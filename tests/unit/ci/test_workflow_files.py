@@ -122,7 +122,7 @@ def test_pre_commit_hooks_call_real_commands_on_records_files() -> None:
         program, command, *_ = hook["entry"].split()
         assert program == "pgolf"
         assert isinstance(cli, click.Group)
-        assert command in cli.commands
+        assert cli.get_command(click.Context(cli), command) is not None  # commands load lazily
     validate = re.compile(hooks["pgolf-validate"]["files"])
     check = re.compile(hooks["pgolf-check-records"]["files"])
     assert validate.search("records/track_10min_16mb/2026-04-29_x/submission.json")
