@@ -9,6 +9,7 @@
    `--jobs 1` and `--jobs 2`.
 3. The code audit of a 160 KB script plus helpers (pgolf.audit.bench), when present.
 4. The runner's overhead against bare torchrun on the example submission (pgolf.runner.bench).
+5. Output capture time and peak memory on long lines and many lines (pgolf.runner.bench_capture).
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ def _optional(module: str, label: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["check", "process", "audit", "runner"], default=None)
+    parser.add_argument("--only", choices=["check", "process", "audit", "runner", "capture"], default=None)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--sample", type=int, default=20, help="main's record folders timed per process (0: all)")
     args = parser.parse_args()
@@ -199,6 +200,8 @@ def main() -> None:
         _optional("pgolf.audit.bench", "code audit")
     if args.only in (None, "runner"):
         _optional("pgolf.runner.bench", "runner overhead")
+    if args.only in (None, "capture"):
+        _optional("pgolf.runner.bench_capture", "output capture")
 
 
 if __name__ == "__main__":
