@@ -8,7 +8,7 @@ from pgolf.audit import labels as L
 from pgolf.audit.analysis import Reach
 from pgolf.audit.context import logs_of
 from pgolf.audit.detect_gptq import Calibration, gptq_report
-from pgolf.audit.report import analysis_or_skip
+from pgolf.audit.report import analysis_or_skip, outcome
 from pgolf.catalogue import CheckContext, CheckKind, Lifecycle
 from pgolf.findings import CheckOutcome, Evidence, Location, PolicyVerdict, Status
 
@@ -30,7 +30,9 @@ class GptqReserveMissing:
         report = gptq_report(analysis)
         active = [c for c in report.calibrations if c.data & L.TRAIN and c.path.reach is Reach.LIVE]
         if not active:
-            return CheckOutcome(status=Status.PASS, message="no GPTQ calibration reads training data on the run's path")
+            return outcome(
+                [], "no GPTQ calibration reads training data on the run's path", incomplete=analysis.incomplete
+            )
         if report.reserve is not None:
             return CheckOutcome(
                 status=Status.PASS,
