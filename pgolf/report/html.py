@@ -83,7 +83,8 @@ def seed_tables(report: RunReport) -> str:
         )
         + (f'<p>Not counted in the reproduced mean:</p><ul class="reasons">{reasons}</ul>' if reasons else "")
         + table(
-            "Time (s: measured by pgolf, logged by the script, the plan's budget) and artifact bytes",
+            "Time (s: measured by pgolf, logged by the script, the plan's budget) and artifact bytes (measured "
+            "as practiced: logged code size + model; as written: shipped code + model)",
             t.LIMITS_HEAD,
             (t.limits_row(s) for s in seeds),
         )

@@ -102,11 +102,19 @@ class TimeComparison(_Frozen):
 
 
 class BytesComparison(_Frozen):
-    measured: int  # code + produced model files, counted by pgolf
+    """The artifact under both accountings (pgolf.artifact): as practiced (policy `leaderboard`: the
+    code size the run logged + the model it wrote) and as written (policy `readme`: the shipped code
+    + the model). `measured` is the one the runner's cap check used."""
+
+    measured: int
+    practiced: int | None = None  # logged code size + measured model (None: the run logged no code size)
+    written: int | None = None  # shipped code + measured model
     logged: int | None  # the run's own `Total submission size` line
     claimed: int | None  # the submission's per-seed claim
     cap: int
     exceeds_cap: bool
+    exceeds_cap_practiced: bool | None = None
+    exceeds_cap_written: bool | None = None
 
 
 class CurvePoint(_Frozen):

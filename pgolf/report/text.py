@@ -65,9 +65,15 @@ def time_cells(t: TimeComparison) -> list[str]:
 def bytes_cells(seed: SeedReport) -> list[str]:
     b = seed.bytes
     if b is None:
-        return [DASH] * 4
-    measured = integer(b.measured) + (" (over cap)" if b.exceeds_cap else "")
-    return [measured, integer(b.logged), integer(b.claimed), integer(b.cap)]
+        return [DASH] * 5
+
+    def over(value: int | None, flag: bool | None) -> str:
+        return integer(value) + (
+            " (over cap)" if flag or (flag is None and value is not None and value > b.cap) else ""
+        )
+
+    return [over(b.practiced, b.exceeds_cap_practiced), over(b.written, b.exceeds_cap_written),
+            integer(b.logged), integer(b.claimed), integer(b.cap)]  # fmt: skip
 
 
 SCORE_HEAD = [
@@ -77,7 +83,7 @@ SCORE_HEAD = [
 SCORE_NUMERIC = (3, 4, 5, 6, 7)
 LIMITS_HEAD = [
     "seed", "train s measured", "train s logged", "train budget s", "eval s measured", "eval s logged",
-    "eval budget s", "bytes measured", "bytes logged", "bytes claimed", "cap",
+    "eval budget s", "bytes as practiced", "bytes as written", "bytes logged", "bytes claimed", "cap",
 ]  # fmt: skip
 
 

@@ -89,7 +89,8 @@ def admit(
     broken = sorted(set(record.violations) & LIMIT_VIOLATIONS)
     if broken:
         a = record.artifacts
-        over_cap = f"artifact {a.total_bytes:,} B over the {a.cap_bytes:,} B cap"
+        counted = a.practiced_bytes if a.practiced_bytes is not None else a.total_bytes
+        over_cap = f"artifact {counted:,} B over the {a.cap_bytes:,} B cap"
         detail = over_cap if broken == ["artifact-too-large"] else ", ".join(broken)
         return SeedAdmission(seed=seed, counted=False, outcome="limit_broken", reason=f"seed {seed}: {detail}")
     other = [v for v in record.violations if v not in LIMIT_VIOLATIONS and v not in _RESTATED]

@@ -13,7 +13,7 @@ from pgolf.report.build import build_report
 from pgolf.report.model import RunReport
 from pgolf.report.plots import thin
 from pgolf.report.write import write_report
-from pgolf.runner.model import SeedStatus
+from pgolf.runner.model import Artifacts, SeedStatus
 from pgolf.schemas import SCHEMAS, generate, schema_text
 
 from .report_kit import CLAIMS, make_run, parse_page
@@ -67,6 +67,23 @@ def test_shim_and_gpu_count_make_it_non_official(tmp_path: Path) -> None:
     assert {"shim", "gpu"} <= kinds
     assert any("1 GPU(s)" in d.detail for d in report.deviations)
     assert report.environment.machines[0].fa3 == "SDPA shim (pgolf)"
+
+
+def test_bytes_under_both_policies(tmp_path: Path) -> None:
+    """#2135's case: the logged (compressed) code size keeps it under the cap as practiced; the shipped
+    191 KB script puts it over as written. The table shows both; the runner's check used the first."""
+    artifacts = Artifacts(
+        code_bytes=191_274, model_bytes=15_905_667, total_bytes=16_096_941, cap_bytes=16_000_000,
+        reported_total_bytes=15_942_822, practiced_bytes=15_942_822, written_bytes=16_096_941,
+        exceeds_cap_practiced=False, exceeds_cap_written=True,
+    )  # fmt: skip
+    run_dir = make_run(tmp_path, dict(CLOSE), updates={42: {"artifacts": artifacts}})
+    report, paths = write_report(run_dir)
+    seed = next(s for s in report.seeds if s.seed == 42)
+    assert seed.bytes is not None and seed.bytes.measured == 15_942_822 and not seed.bytes.exceeds_cap
+    row = next(r for r in parse_page(paths["html"]).tables[1] if r[0] == "42")
+    assert row[7:] == ["15,942,822", "16,096,941 (over cap)", "15,942,822", "15,951,777", "16,000,000"]
+    assert report.verdict.state == "reproduced"
 
 
 def test_the_plans_profile_and_shim_are_deviations(tmp_path: Path) -> None:
