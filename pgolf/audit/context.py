@@ -24,6 +24,7 @@ from pgolf.folder import FileRole, SubmissionFolder
 
 if TYPE_CHECKING:
     from pgolf.logs.model import ParsedLog
+    from pgolf.logs.selection import LogSelection
 
 
 class AuditContext(Protocol):
@@ -34,6 +35,9 @@ class AuditContext(Protocol):
 
     @property
     def logs(self) -> Sequence[ParsedLog]: ...
+
+    @property
+    def claim_logs(self) -> LogSelection: ...
 
 
 def logs_of(ctx: AuditContext) -> list[ParsedLog]:
@@ -57,18 +61,27 @@ def run_config(ctx: AuditContext) -> RunConfig:
     cfg = config_from_texts(
         readme, hyper, readme_path=readmes[0].path if readmes else "README.md", log_paths=[log.path for log in logs]
     )
-    cfg.logs = claim_log_texts(ctx.folder, logs)
+    cfg.logs = claim_log_texts(ctx.folder, _claim_bearing(ctx, logs))
     return cfg
 
 
-def claim_log_texts(folder: SubmissionFolder, logs: Sequence[ParsedLog]) -> list[LogText]:
-    """The text of the logs a claim may rest on: runs with a final score, not a parent's reference logs."""
+def _claim_bearing(ctx: AuditContext, logs: Sequence[ParsedLog]) -> list[ParsedLog]:
+    """The logs backing the claim (pgolf.logs.selection), else every run with a final score."""
     from pgolf.logs.model import LogRole
 
+    try:
+        judged = list(ctx.claim_logs.judged)
+    except (ImportError, PgolfError, AttributeError):
+        judged = []
+    return judged or [
+        log for log in logs if log.final is not None and log.role not in (LogRole.REFERENCE, LogRole.UNKNOWN)
+    ]
+
+
+def claim_log_texts(folder: SubmissionFolder, logs: Sequence[ParsedLog]) -> list[LogText]:
+    """The text of the logs the claim rests on (their source dumps are skipped by the evidence search)."""
     out: list[LogText] = []
     for log in logs:
-        if log.final is None or log.role in (LogRole.REFERENCE, LogRole.UNKNOWN):
-            continue
         entry = folder.get(log.path)
         if entry is None:
             continue
