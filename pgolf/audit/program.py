@@ -157,7 +157,7 @@ class Program:
                 return found
         return ("builtin", name)
 
-    def _lookup(self, scope: int, name: str) -> Binding | None:
+    def _lookup(self, scope: int, name: str, _seen: frozenset[tuple[int, str]] = frozenset()) -> Binding | None:
         info = self.funcs[scope]
         if name in info.defs:
             return ("func", info.defs[name])
@@ -167,7 +167,10 @@ class Program:
             kind, target = info.imports[name]
             if kind == "sym":
                 file_s, sym = target.split(":", 1)
-                return self._lookup(self.module_fid[int(file_s)], sym) or ("ext", sym)
+                module = self.module_fid[int(file_s)]
+                if (module, sym) in _seen:
+                    return ("ext", sym)  # `from train_gpt import x` inside train_gpt.py: a cycle, not a binding
+                return self._lookup(module, sym, _seen | {(scope, name)}) or ("ext", sym)
             return (kind, int(target) if kind == "file" else target)
         if name in info.locals and name not in info.nonlocal_decl:
             return ("var", (scope, name))

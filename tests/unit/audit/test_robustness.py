@@ -57,3 +57,9 @@ def test_mutual_recursion_and_self_calls_terminate(analyse: Analyse) -> None:
     a = analyse(code)
     backward = list(a.trace.of_kind(EventKind.BACKWARD))
     assert len(backward) == 1, "each function is entered once per call path; recursion is cut"
+
+
+def test_a_module_importing_itself_is_not_an_endless_lookup(analyse: Analyse) -> None:
+    """#211 imports names from train_gpt inside train_gpt.py; the lookup chain must stop, not recurse."""
+    a = analyse("from train_gpt import helper\n\ndef main():\n    return helper(1)\n\nmain()\n")
+    assert a.trace is not None
