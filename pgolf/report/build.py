@@ -115,6 +115,7 @@ def seed_report(
             exceeds_cap_written=a.exceeds_cap_written,
         ),
         machine=machine,
+        isolation=record.isolation,
         violations=list(record.violations),
         evidence=list(record.evidence),
         curve=curve_of(record.parsed_log) if record.parsed_log is not None else [],

@@ -126,6 +126,8 @@ def render_markdown(report: RunReport) -> str:
         "",
         *table(env_head, (t.env_cells(r) for r in env.rows), numeric=()),
         "",
+        *[f"- seed {s.seed} isolation: {inline(s.isolation)}" for s in seeds if s.isolation],
+        "",
         "## pgolf check on the reproduction's logs",
         "",
         *_checks(report),

@@ -151,6 +151,7 @@ class SeedReport(_Frozen):
     phases: dict[str, PhaseSpan] = Field(default_factory=dict)
     bytes: BytesComparison | None = None
     machine: int | None = None  # index into RunReport.environment.machines
+    isolation: str | None = None  # what held the run (the record's: pid namespace, container settings...)
     violations: list[str] = Field(default_factory=list)
     evidence: list[str] = Field(default_factory=list)
     curve: list[CurvePoint] = Field(default_factory=list, description="this run's train loss on the script's clock")

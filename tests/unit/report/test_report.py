@@ -151,6 +151,8 @@ def test_report_md_renders_as_github_markdown(tmp_path: Path) -> None:
     text = "\n".join(lines)
     assert not re.search(r"<[A-Za-z/!]", text), "raw HTML-like text: GitHub would swallow it"
     assert "&lt;submission&gt;" in text
+    assert "- seed 42 isolation: local: process group only" in lines  # what held each seed (issue 13)
+    assert report.seeds[0].isolation == "local: process group only"
 
 
 def test_thin_keeps_the_ends() -> None:
