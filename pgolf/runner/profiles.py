@@ -41,7 +41,9 @@ SMOKE_ENV: tuple[SmokeSetting, ...] = (
 )
 SMOKE_VAL_DOCS = 256
 SMOKE_TRAIN_DOCS = 20_000
-SMOKE_BUDGET = Budget(train_seconds=40, eval_seconds=300, slack_seconds=150)
+# The script stops itself at MAX_WALLCLOCK_SECONDS (checked after a step): the train budget leaves room
+# for the last step, so a smoke run is not reported over its own budget.
+SMOKE_BUDGET = Budget(train_seconds=60, eval_seconds=300, slack_seconds=130)
 
 
 @dataclass(frozen=True)
