@@ -230,6 +230,7 @@ def report_for(run: RunRecord, run_dir: Path, merged_from: list[str] | None = No
         {seed: c.progress for seed, c in facts.runs.items()},
         ruleset.reproduction,
         progress={seed: _progress(r) for seed, r in records.items()},
+        profile=run.plan.profile,
     )
     admissions = {a.seed: a for a in verdict.seeds}
     shim = env.shim_seeds(run_dir, run.seeds)

@@ -158,8 +158,7 @@ def official_text(report: RunReport) -> str:
 
 
 def untested(report: RunReport) -> str:
-    why = "a limit is broken" if report.verdict.state == "not_reproduced" else "not every seed finished its run"
-    return f"not applied ({why}); the rule: {report.verdict.rule}"
+    return f"not applied (see the reason above); the rule: {report.verdict.rule}"
 
 
 def policy_line(report: RunReport) -> str:

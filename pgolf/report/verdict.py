@@ -193,8 +193,11 @@ def decide(
     claimed_runs: Mapping[int, TrainingProgress],
     rules: ReproductionRules,
     progress: Mapping[int, TrainingProgress | None] | None = None,
+    profile: str = "official",
 ) -> Verdict:
-    """The verdict over the planned seeds. `progress` overrides the records' own (older records lack it)."""
+    """The verdict over the planned seeds. `progress` overrides the records' own (older records lack it);
+    a profile other than `official` (smoke: fewer seconds, a narrower model, one GPU) runs another
+    experiment than the claim's, so its scores cannot test the claim."""
     admissions = []
     for seed in sorted(seeds):
         record = records.get(seed)
@@ -206,6 +209,9 @@ def decide(
     unfinished = [a.reason for a in admissions if a.outcome == "unfinished" and a.reason]
     if unfinished:
         return _verdict("incomplete", unfinished, rules, admissions)
+    if profile != "official":
+        reason = f"the {profile} profile runs a reduced version of the submission: its scores cannot test the claim"
+        return _verdict("incomplete", [reason], rules, admissions)
     if not claimed_bpb:
         return _verdict("incomplete", ["the submission claims no per-seed val_bpb to compare with"], rules, admissions)
     scores = [records[a.seed].admissible_score for a in admissions if a.counted]

@@ -93,7 +93,8 @@ def test_the_plans_profile_and_shim_are_deviations(tmp_path: Path) -> None:
     assert not report.official
     listed = [(d.kind, d.detail) for d in report.deviations]
     assert ("profile", "the smoke profile") in listed and ("profile", "TTT_BATCH=16 (was 64): fits one GPU") in listed
-    assert ("shim", shim) in listed
+    assert ("shim", shim) in listed and len(listed) == 3  # no second budget line, no second shim line
+    assert report.verdict.state == "incomplete" and "smoke profile" in report.verdict.reason
 
 
 def test_the_source_tree_is_identified_and_kept(tmp_path: Path) -> None:

@@ -98,6 +98,11 @@ def test_states_and_exit_codes() -> None:
     assert missing.reason == "seed 1234 has no record" and missing.test is None
     nothing = decide(seeds, _records(dict(CLAIMS)), {}, {}, RULES)
     assert nothing.state == "incomplete" and "claims no per-seed val_bpb" in nothing.reason
+    smoke = decide(seeds, _records({s: v + 2.27 for s, v in CLAIMS.items()}), CLAIMS, {}, RULES, profile="smoke")
+    assert (smoke.state, smoke.exit_code) == ("incomplete", EXIT_INCOMPLETE) and smoke.test is None
+    assert (
+        smoke.reason == "the smoke profile runs a reduced version of the submission: its scores cannot test the claim"
+    )
 
 
 def test_a_broken_limit_decides_before_an_unfinished_seed() -> None:
