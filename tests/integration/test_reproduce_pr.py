@@ -115,4 +115,9 @@ def test_make_reproduce_pr_runs_an_inferred_manifest_to_the_report(upstream: tup
     assert record["score_bpb"] is not None and record["progress"]["steps_reached"] == 12
     assert any(f.startswith("preflight ok") for f in record["fingerprint"]["notes"])
     assert (run_dir / "report.json").is_file() and (run_dir / "report.md").is_file()
-    assert done.returncode in (0, 1, 5), done.stderr[-2000:]  # the verdict's exit code (pgolf.runner.verdict)
+    # make exits 2 for any failing recipe and names pgolf's own code (the verdict's: 1 or 5) as "Error N"
+    verdict = json.loads((run_dir / "report.json").read_text("utf-8"))["verdict"]
+    expected = 0 if verdict["exit_code"] == 0 else 2
+    assert done.returncode == expected, done.stderr[-2000:]
+    assert verdict["exit_code"] == 0 or f"Error {verdict['exit_code']}" in done.stderr
+    assert f"pr7: {verdict['headline']}: {verdict['reason']}" in done.stderr
