@@ -340,6 +340,8 @@ class Evaluator:
                 return seq * times
         if isinstance(node.op, ast.Div) and isinstance(left, FolderPath) and isinstance(right, str):
             return FolderPath(_join(left.path, right))
+        if isinstance(left, int) and isinstance(right, int) and type(node.op) in _INT_OPS:
+            return _int_op(node.op, left, right)  # `9 | lzma.PRESET_EXTREME` in a wrapper's filter list
         raise Unknown
 
     def _subscript(self, node: ast.Subscript, used: list[str], d: int) -> object:
@@ -368,6 +370,8 @@ class Evaluator:
         if not known and isinstance(func, ast.Attribute) and func.attr in _METHODS:
             return _METHODS[func.attr](self, node, self._eval(func.value, used, d), used, d)
         callee = FuncRef(qual) if known else self._eval(func, used, d)
+        if callee == Builtin("compile") and node.args:
+            return self._eval(node.args[0], used, d)  # the source; the file name and mode do not matter
         args = [self._eval(a, used, d) for a in node.args if not isinstance(a, ast.Starred)]
         if any(isinstance(a, ast.Starred) for a in node.args):
             raise Unknown
@@ -409,8 +413,8 @@ class Evaluator:
             return args[0].decode(args[1], errors="replace")
         if name == "chr" and len(args) == 1 and isinstance(args[0], int):
             return chr(args[0])
-        if name == "str" and len(args) == 1 and isinstance(args[0], str):
-            return args[0]
+        if name == "str" and len(args) == 1 and isinstance(args[0], str | FolderPath):
+            return args[0]  # str(Path(...)) is the same file
         if name in ("map", "list") and args:
             return self._map(name, args)
         if name == "open" and args and isinstance(args[0], str | FolderPath):
@@ -461,6 +465,31 @@ class Evaluator:
             used.append(codec)
             return out
         raise Unknown
+
+
+_INT_OPS: dict[type[ast.operator], Callable[[int, int], int]] = {
+    ast.BitOr: lambda a, b: a | b,
+    ast.BitAnd: lambda a, b: a & b,
+    ast.BitXor: lambda a, b: a ^ b,
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.LShift: lambda a, b: a << b,
+    ast.RShift: lambda a, b: a >> b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
+}
+
+
+def _int_op(op: ast.operator, a: int, b: int) -> int:
+    if isinstance(op, ast.LShift) and not 0 <= b <= 64:
+        raise Unknown
+    if isinstance(op, ast.FloorDiv | ast.Mod) and b == 0:
+        raise Unknown
+    out = _INT_OPS[type(op)](a, b)
+    if abs(out) > 1 << 64:
+        raise Unknown
+    return out
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pgolf.audit.static_eval import (
@@ -189,7 +190,11 @@ def _code(ev: Evaluator, node: ast.Call, name: str, scan: LoaderScan) -> None:
     try:
         value, used = ev.value(node.args[0])
     except Unknown:
-        scan.unresolved.append((node.lineno, f"{name}() of code that pgolf cannot resolve statically"))
+        sources = _parameter_sources(ev, node)
+        if sources is None:
+            scan.unresolved.append((node.lineno, f"{name}() of code that pgolf cannot resolve statically"))
+        else:
+            scan.payloads += [Payload(text=text, line=line, codecs=()) for text, line in sources]
         return
     except DecodeError as exc:
         scan.failures.append((node.lineno, str(exc)))
@@ -206,13 +211,101 @@ def _code(ev: Evaluator, node: ast.Call, name: str, scan: LoaderScan) -> None:
         scan.unresolved.append((node.lineno, f"{name}() of a value that is not source code pgolf can read"))
 
 
-def _module(ev: Evaluator, node: ast.Call, scan: LoaderScan) -> None:
+def _parameter_sources(ev: Evaluator, node: ast.Call) -> list[tuple[str, int]] | None:
+    """`def install(name, source): exec(compile(source, ...))` called as `install("m", "<code>")` at every
+    call site: each call's literal is code the file runs (a bundler). None unless every site folds."""
+    arg = node.args[0]
+    while isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "compile" and arg.args:
+        arg = arg.args[0]
+    found = alternatives(ev, arg, node.lineno)
+    if not found:
+        return None
+    out: list[tuple[str, int]] = []
+    for value, line in found:
+        text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
+        if not isinstance(text, str):
+            return None
+        out.append((text, line))
+    return out
+
+
+_MAX_HOPS = 3  # call sites followed from a parameter to a literal (install -> load -> literal)
+
+
+def alternatives(ev: Evaluator, expr: ast.expr, line: int, hops: int = 0) -> list[tuple[object, int]] | None:
+    """The values an expression can take, with the line each comes from, when every one folds: a constant,
+    a loop variable over a literal list, or a parameter whose every call site passes one. None otherwise."""
     try:
-        value = ev.value(node.args[0])[0] if node.args else None
+        return [(ev.value(expr)[0], line)]
     except (Unknown, DecodeError):
-        value = None
-    if isinstance(value, str) and value:
-        scan.module_loads.append((value, node.lineno))
+        pass
+    if not isinstance(expr, ast.Name) or hops > _MAX_HOPS:
+        return None
+    sites = _local(ev, ev.scope.bindings(expr.id), line)
+    if len(sites) != 1:
+        return None
+    site = sites[0]
+    if isinstance(site, ast.For | ast.comprehension) and isinstance(site.target, ast.Name):
+        try:
+            items = ev.value(site.iter)[0]
+        except (Unknown, DecodeError):
+            return None
+        return [(item, getattr(site, "lineno", line)) for item in items] if isinstance(items, list) else None
+    if isinstance(site, ast.arg):
+        return _from_call_sites(ev, expr.id, line, hops)
+    return None
+
+
+def _enclosing_function(ev: Evaluator, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    found = [f for f in nodes_on_lines(ev.scope.tree, [line]) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return max(found, key=lambda f: f.lineno) if found else None
+
+
+def _local(ev: Evaluator, sites: list[ast.AST], line: int) -> list[ast.AST]:
+    """The bindings in the function around `line` (or at module level): a name is bound per scope."""
+    func = _enclosing_function(ev, line)
+    if func is None:
+        return [s for s in sites if _enclosing_function(ev, getattr(s, "lineno", line)) is None]
+    end = func.end_lineno or func.lineno
+    return [s for s in sites if func.lineno <= getattr(s, "lineno", 0) <= end]
+
+
+def _from_call_sites(ev: Evaluator, param: str, line: int, hops: int) -> list[tuple[object, int]] | None:
+    func = _enclosing_function(ev, line)
+    if func is None or param not in [a.arg for a in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]]:
+        return None
+    params = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+    index = params.index(param) if param in params else None
+    out: list[tuple[object, int]] = []
+    calls = _calls_of(ev, func.name)
+    for call in calls:
+        value_node = next((k.value for k in call.keywords if k.arg == param), None)
+        if value_node is None and index is not None and index < len(call.args):
+            value_node = call.args[index]
+        if value_node is None:
+            return None
+        found = alternatives(ev, value_node, call.lineno, hops + 1)
+        if found is None:
+            return None
+        out += found
+    return out or None
+
+
+def _calls_of(ev: Evaluator, name: str) -> list[ast.Call]:
+    """Calls `name(...)` in the file, found from the lines that mention the name."""
+    scope = ev.scope
+    if scope.text is None or scope.index is None:
+        nodes: Iterator[ast.AST] = ast.walk(scope.tree)
+    else:
+        lines = {scope.index.line(m.start()) for m in re.finditer(rf"(?<![\w.]){re.escape(name)}\s*\(", scope.text)}
+        nodes = nodes_on_lines(scope.tree, lines)
+    return [n for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == name]
+
+
+def _module(ev: Evaluator, node: ast.Call, scan: LoaderScan) -> None:
+    found = alternatives(ev, node.args[0], node.lineno) if node.args else None
+    if found and all(isinstance(value, str) and value for value, _ in found):
+        scan.module_loads += [(str(value), node.lineno) for value, _ in found]
     else:
         scan.unresolved.append((node.lineno, "imports a module whose name pgolf cannot resolve statically"))
 

@@ -82,3 +82,35 @@ def test_the_folder_budget_stops_many_small_wrappers() -> None:
     scan = scan_loaders(ast.parse(wrapper), budget=Budget())
     assert 8 <= len(scan.payloads) < 16  # the base85 layer spends budget too
     assert scan.failures and "budget" in scan.failures[0][1]
+
+
+def test_wrapper_forms_seen_in_pr_heads_resolve() -> None:
+    """Shapes from real PR heads (#1995, #1561, #2125, #1839) fold; none is unauditable."""
+    blob = base64.b85encode(lzma.compress(SOURCE.encode(), format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2}]))
+    preset = (
+        "import lzma as L,base64 as B\n"
+        f"exec(L.decompress(B.b85decode({blob.decode()!r}),format=L.FORMAT_RAW,"
+        "filters=[{'id':L.FILTER_LZMA2,'preset':9|L.PRESET_EXTREME}]))\n"
+    )
+    assert _decode(preset) == ([SOURCE], [])
+    xz = base64.b85encode(lzma.compress(SOURCE.encode())).decode()
+    compiled = (
+        f"import lzma as L,base64 as B\nS=L.decompress(B.b85decode({xz!r})).decode()\n"
+        "F=__file__+'.__decompressed__.py'\nexec(compile(S,F,'exec'))\n"
+    )
+    assert _decode(compiled) == ([SOURCE], [])
+    bundler = (
+        "def _install(name, source):\n    exec(compile(source, '<bundled ' + name + '>', 'exec'), {})\n\n"
+        "_install('a', 'X = 1\\n')\n_install('b', 'Y = 2\\n')\n"
+    )
+    assert _decode(bundler) == (["X = 1\n", "Y = 2\n"], [])
+    loop = (
+        "import importlib\n\ndef load(m):\n    return importlib.import_module(m)\n\n"
+        "for m in ('a.b', 'c'):\n    load(m)\n"
+    )
+    assert sorted(name for name, _ in scan_loaders(ast.parse(loop), loop).module_loads) == ["a.b", "c"]
+    runner = (
+        "import runpy\nfrom pathlib import Path\nROOT = Path(__file__).resolve().parent\n"
+        'runpy.run_path(str(ROOT / "_pipeline.py"), run_name="__main__")\n'
+    )
+    assert scan_loaders(ast.parse(runner), runner).file_loads == [("_pipeline.py", 4)]
