@@ -163,3 +163,17 @@ def test_thin_keeps_the_ends() -> None:
     kept = thin(points, 10)
     assert len(kept) == 10 and kept[0] == points[0] and kept[-1] == points[-1]
     assert thin(points[:5], 10) == points[:5]
+
+
+def test_without_matplotlib_the_report_is_written_without_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails, as on a base install
+    report, paths = write_report(make_run(tmp_path, dict(CLOSE)))
+    page = parse_page(paths["html"])
+    assert page.count("svg") == 0 and "matplotlib is not installed" in page.text("#plots")
+    assert page.text(".state") == report.verdict.headline == "REPRODUCED"
