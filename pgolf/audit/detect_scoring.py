@@ -149,6 +149,7 @@ class _Function:
         self.fid = fid
         self.facts = facts
         self.node = a.program.funcs[fid].node
+        self._hash_defs: dict[str, bool] = {}
         self._local: LocalFlow | None = None
 
     @property
@@ -203,8 +204,18 @@ class _Function:
             for a in self.local.augs
         ):
             return True  # h ^= tok * prime
-        exprs = [key, *self.local.expressions_of(names_in(key))]
-        return any(_hash_node(n) for e in exprs for n in ast.walk(e))
+        if any(_hash_node(n) for n in ast.walk(key)):
+            return True
+        return any(self._defined_by_hash(name) for name in deps)
+
+    def _defined_by_hash(self, name: str) -> bool:
+        """A definition of `name` hashes (cached: a function with many reads asks for the same names)."""
+        cached = self._hash_defs.get(name)
+        if cached is None:
+            cached = self._hash_defs[name] = any(
+                _hash_node(n) for v in self.local.defs.get(name, []) for n in ast.walk(v)
+            )
+        return cached
 
     def _mask(self, expr: ast.expr, seen: set[str]) -> bool:
         """A boolean mask: a comparison, a boolean combination of masks, or a name defined only as one."""

@@ -29,6 +29,7 @@ class LocalFlow:
     stores: list[tuple[ast.expr, ast.expr]] = field(default_factory=list)  # (target, value)
     returns: list[ast.expr] = field(default_factory=list)
     augs: list[ast.AugAssign] = field(default_factory=list)
+    _deps_cache: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, func: ast.AST) -> LocalFlow:
@@ -81,16 +82,27 @@ class LocalFlow:
             if isinstance(root, ast.Name):
                 self.defs[root.id].append(value)
 
+    @cached_property
+    def _sources(self) -> dict[str, frozenset[str]]:
+        """name -> the names its definitions read (each definition walked once, not once per question:
+        a function with thousands of table reads asked the same closures thousands of times)."""
+        return {name: frozenset(n for v in values for n in names_in(v)) for name, values in self.defs.items()}
+
     def deps(self, names: set[str]) -> set[str]:
         """Every name the given names are computed from, transitively (the names included)."""
+        key = frozenset(names)
+        cached = self._deps_cache.get(key)
+        if cached is not None:
+            return set(cached)
+        sources = self._sources
         seen = set(names)
         work = list(names)
         while work:
-            for value in self.defs.get(work.pop(), []):
-                for n in names_in(value):
-                    if n not in seen:
-                        seen.add(n)
-                        work.append(n)
+            for n in sources.get(work.pop(), ()):
+                if n not in seen:
+                    seen.add(n)
+                    work.append(n)
+        self._deps_cache[key] = frozenset(seen)
         return seen
 
     def expressions_of(self, names: set[str]) -> list[ast.expr]:
