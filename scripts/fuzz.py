@@ -156,16 +156,21 @@ def write_folder(root: Path, spec: FolderSpec) -> None:
         except OSError:
             continue  # a name clash the file system refuses: the case is just smaller
     deep = root.joinpath(*["d"] * spec.depth)
-    deep.mkdir(parents=True, exist_ok=True)
-    (deep / "deep.py").write_bytes(b"import os\n")
+    try:
+        deep.mkdir(parents=True, exist_ok=True)
+        (deep / "deep.py").write_bytes(b"import os\n")
+    except OSError:
+        pass  # a file named "d" is in the way: no deep folder in this case
     for rel, link_target in spec.symlinks.items():
         try:
             (root / rel).symlink_to(link_target)
         except OSError:
             continue
     for rel in spec.fifos:
-        if not (root / rel).exists():
+        try:
             os.mkfifo(root / rel)
+        except OSError:
+            continue  # the name is taken (a file, a link): the case has no FIFO
 
 
 @dataclass

@@ -31,7 +31,8 @@ def clone_main(snapshot: Path, dest: Path) -> Path:
 
 def run_hooks(clone: Path) -> tuple[int, str]:
     """`pre-commit try-repo <pgolf> --all-files` in the clone: (exit code, the hooks' result lines)."""
-    exe = shutil.which("pre-commit")
+    beside = Path(sys.executable).parent / "pre-commit"  # the venv's own, when `make` did not put it on PATH
+    exe = str(beside) if beside.is_file() else shutil.which("pre-commit")
     if exe is None:
         return (
             -1,
