@@ -361,6 +361,8 @@ class _Fixer:
         if claim is not None:
             self.set("bytes_total", int(claim.value), f"from {claim.pointer} (check it counts code plus model bytes)")
             return
+        if "bytes_total" in self.doc:
+            self.drop("bytes_total", "not a usable byte count; strict_v1 leaves an unknown value out")
         self.note("bytes_total: no log prints `Total submission size`; add code bytes plus compressed model bytes")
 
     def optional_types(self) -> None:
