@@ -166,6 +166,10 @@ def _check_new_folder(repo: GitRepo, head: str, folder: str, tmp: Path, opts: _O
             policy=opts.policy,
             baseline=opts.baseline,
             config=opts.config,
+            # A new PR is judged under every ruling of the ruleset (as `pgolf check --ruleset ID`):
+            # its submission.json date and folder name are the PR's to write, so neither may
+            # grandfather it past a ruling. (The pre-commit hook judges each folder by its date.)
+            as_of=opts.ruleset.date,
             # An inline `# pgolf: ignore[...]` comment is written by the PR under review: shown, and
             # honoured only where the records repository's own config says so.
             inline_applied=opts.config.inline == "apply",

@@ -159,7 +159,7 @@ def compare(snapshot: Path, pr: int, folder: str, policy: PolicyName) -> Compari
                 tree = _put(repo, tree, f"{folder}/submission.json", "100644", blob)
             head = _git(repo, "commit-tree", tree, "-p", base, "-m", f"PR #{pr}")
             gate = run_gate(repo, base, head, ruleset, policy=policy)
-            checked = check_paths([root], ruleset, policy=policy)
+            checked = check_paths([root], ruleset, policy=policy, as_of=ruleset.date)  # as the gate judges
     except Exception as exc:  # any escape is a finding of this comparison, reported, never hidden
         comparison.crash = f"{type(exc).__name__}: {exc}"
         return comparison

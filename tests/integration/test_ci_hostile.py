@@ -231,3 +231,32 @@ def test_check_json_with_non_utf8_file_names(tmp_path: Path, capsys: pytest.Capt
     notes = json.loads(out)["submissions"][0]["notes"]
     assert any(n.startswith(os.fsdecode(b"link_\xfe") + ": symlink") for n in notes)
     out.encode("utf-8")  # strict: the text itself is valid UTF-8
+
+
+def test_a_backdated_pr_is_not_grandfathered(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A PR writes its own date: dated before the BOS-mask ruling, an unmasked SmearGate still fails
+    the gate (the pre-commit hook, judging a folder by its date, would grandfather it)."""
+    import json as json_
+
+    from checks.unmasked_doc_lookback.fixtures import PER_DOC, UNMASKED
+    from pgolf.audit import fixture_scripts as fs
+
+    r = RecordsRepo(tmp_path / "records-repo")
+    r.write("README.md", "# records\n")
+    r.commit("base")
+    r.git("checkout", "-q", "-b", "pr")
+    files = {
+        **standard_files(json_overrides={"date": "2026-04-20"}),
+        "train_gpt.py": fs.script(model=UNMASKED, helpers=PER_DOC),
+    }
+    r.write_folder(f"{TRACK}/2026-04-20_Backdated", files)
+    r.commit("a PR dated before the ruling")
+
+    code = main(
+        ["ci", "--base", "main", "--head", "pr", "--repo", str(r.root), "--format", "json", "--policy", "leaderboard"]
+    )
+
+    results = {x["code"]: x for s in json_.loads(capsys.readouterr().out)["submissions"] for x in s["results"]}
+    assert code == 1
+    assert results["PG416"]["status"] == "fail"
+    assert not any("grandfathered" in ev["note"] for ev in results["PG416"]["evidence"])
