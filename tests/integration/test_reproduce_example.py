@@ -6,9 +6,9 @@ runs the real CLI: a normal run, a timeout killed cleanly, a crash, an oversize 
 
 from __future__ import annotations
 
+import _thread
 import importlib
 import json
-import os
 import re
 import signal
 import tomllib
@@ -148,6 +148,7 @@ def test_an_oversize_artifact_is_a_violation(tmp_path: Path) -> None:
     assert record.artifacts.total_bytes > record.artifacts.cap_bytes == 16_000_000
 
 
+@pytest.mark.timeout(1200)  # three runs of the example (seed 1, seed 2 cut short, seed 2 again)
 def test_an_interrupted_reproduction_resumes_at_the_first_unfinished_seed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -163,15 +164,16 @@ def test_an_interrupted_reproduction_resumes_at_the_first_unfinished_seed(
             if line.text.startswith("[pgolf] launch:"):
                 launches.append(line.text)
             elif len(launches) == 2 and TRAIN_STEP.match(line.text) and not interrupted:
-                interrupted.append(line.text)  # seed 2 is training: Ctrl-C
-                os.kill(os.getpid(), signal.SIGINT)
+                interrupted.append(line.text)  # seed 2 is training: Ctrl-C, delivered to the main thread
+                _thread.interrupt_main(signal.SIGINT)  # as a terminal's would be (os.kill may pick this thread)
 
         return sink
 
     monkeypatch.setattr(reproduce_cli, "_sink", interrupt_second_seed)
-    assert _reproduce(tmp_path, manifest) == 130
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C raises KeyboardInterrupt
+    code = _reproduce(tmp_path, manifest)
     monkeypatch.undo()
-    assert len(launches) == 2 and len(interrupted) == 1
+    assert (len(launches), len(interrupted), code) == (2, 1, 130), (launches, interrupted)
     (run_dir,) = list((tmp_path / "reports" / "example").iterdir())
     assert [r.seed for r in load_run(run_dir).seeds] == [1]
     assert _reproduce(tmp_path, manifest) == _verdict(tmp_path)["exit_code"]
