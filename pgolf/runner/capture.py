@@ -44,6 +44,14 @@ class CaptureLimits:
     memory_bytes: int = 128 << 20  # half for the first lines, half for the last
     log_bytes: int = 4 << 30  # per log file
 
+    @classmethod
+    def from_defaults(cls) -> CaptureLimits:
+        """pgolf/runner/defaults.toml's [output]."""
+        from pgolf.runner.defaults import runner_defaults
+
+        d = runner_defaults().output
+        return cls(max_line_bytes=d.max_line_bytes, memory_bytes=d.memory_bytes, log_bytes=d.log_bytes)
+
 
 class _Log:
     """One output file: writes stop (and say why) at the byte cap or at the first failed write."""
@@ -104,7 +112,7 @@ class LineCapture:
     ) -> None:
         self._clock = clock
         self._sink = sink
-        self._limits = limits or CaptureLimits()
+        self._limits = limits or CaptureLimits.from_defaults()
         self._lock = threading.Lock()
         self._pending = bytearray()
         self._pending_dropped = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -37,11 +38,27 @@ class EnvDefaults(BaseModel):
     allow: list[str]
 
 
+class WardenDefaults(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    mode: Literal["auto", "pidns", "subreaper"]
+    settle_seconds: float
+    mask: list[str]
+
+
+class OutputDefaults(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    max_line_bytes: int
+    memory_bytes: int
+    log_bytes: int
+
+
 class RunnerDefaults(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     deadline: DeadlineDefaults
     docker: DockerDefaults
     env: EnvDefaults
+    warden: WardenDefaults
+    output: OutputDefaults
 
 
 @cache

@@ -53,24 +53,6 @@ _PROBE_TIMEOUT_S = 120.0
 _PIP_TIMEOUT_S = 1800.0
 PREFLIGHT_SCRIPT = Path(__file__).resolve().parents[2] / "docker" / "preflight.py"
 
-# Host paths that hold credentials: masked inside the run's mount namespace (relative to the host HOME).
-CREDENTIAL_PATHS = (
-    ".cache/huggingface",
-    ".huggingface",
-    ".config/huggingface",
-    ".netrc",
-    ".ssh",
-    ".aws",
-    ".azure",
-    ".config/gcloud",
-    ".config/gh",
-    ".git-credentials",
-    ".docker",
-    ".kaggle",
-    ".pypirc",
-    ".wandb",
-)
-
 OnStart = Callable[[Attempt], None]
 
 
@@ -342,7 +324,7 @@ def credential_masks(spec: RunSpec, host_home: Path) -> tuple[str, ...]:
     if spec.data.tokenizer_path is not None:
         needed.append(spec.data.tokenizer_path)
     found = []
-    for rel in CREDENTIAL_PATHS:
+    for rel in runner_defaults().warden.mask:
         path = host_home / rel
         if not (path.exists() or path.is_symlink()):
             continue
@@ -420,7 +402,8 @@ class LocalBackend:
             return self._warding
         if not proc.warden_supported():
             return None
-        return proc.Warding(masks=credential_masks(spec, Path.home()))
+        d = runner_defaults().warden
+        return proc.Warding(mode=d.mode, settle_s=d.settle_seconds, masks=credential_masks(spec, Path.home()))
 
     def preflight(self, spec: RunSpec) -> EnvFingerprint:
         """torch must import in the run's interpreter; GPUs are optional (the CPU example needs none)."""
