@@ -31,7 +31,7 @@ from pgolf.runner.model import StampedLine
 LineSink = Callable[[StampedLine], None]
 DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 NOTE = "[pgolf] "
-_LINE_OVERHEAD = 512  # bytes a kept StampedLine costs beyond its text (measured: ~440, plus the slot)
+_LINE_OVERHEAD = 256  # bytes a kept line costs beyond its text (a tuple, an int, a datetime, the slots)
 
 
 def no_sink(_line: StampedLine) -> None:
@@ -51,6 +51,23 @@ class CaptureLimits:
 
         d = runner_defaults().output
         return cls(max_line_bytes=d.max_line_bytes, memory_bytes=d.memory_bytes, log_bytes=d.log_bytes)
+
+
+_Kept = tuple[int, dt.datetime, str]  # a line as kept in memory: StampedLine's fields, built on demand
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """One arrival: our clocks read once, and the stamped log's line prefix formatted once."""
+
+    t_ns: int
+    wall: dt.datetime
+    prefix: str
+
+    @classmethod
+    def now(cls, clock: Clock) -> _Stamp:
+        t_ns, wall = clock.monotonic_ns(), clock.utc_now()
+        return cls(t_ns, wall, f'{{"t_ns": {t_ns}, "wall": "{wall.isoformat()}", "text": ')
 
 
 class _Log:
@@ -116,11 +133,11 @@ class LineCapture:
         self._lock = threading.Lock()
         self._pending = bytearray()
         self._pending_dropped = 0
-        self._head: list[StampedLine] = []
-        self._tail: collections.deque[tuple[StampedLine, int]] = collections.deque()
+        self._head: list[_Kept] = []
+        self._tail: collections.deque[tuple[_Kept, int]] = collections.deque()
         self._head_bytes = self._tail_bytes = 0
         self._gap_lines = self._gap_bytes = 0
-        self._gap_at: StampedLine | None = None
+        self._gap_at: _Kept | None = None
         self.lines_seen = 0
         self.truncated_lines = 0
         self._raw = _Log(raw_path, self._limits.log_bytes)
@@ -135,15 +152,18 @@ class LineCapture:
         self.close()
 
     def feed(self, chunk: bytes) -> None:
-        """Add bytes; every completed line is stamped now. Linear in the chunk, whatever came before."""
+        """Add bytes; every line the chunk completes is stamped now, with the chunk's arrival time
+        (the lines of one read arrived together). Linear in the chunk, whatever came before."""
         if not chunk:
             return
         with self._lock:
             self._raw.write(chunk)
+            stamp: _Stamp | None = None
             start = 0
             while (end := chunk.find(b"\n", start)) != -1:
                 self._keep(chunk, start, end)
-                self._emit(bytes(self._pending), self._pending_dropped)
+                stamp = stamp or _Stamp.now(self._clock)
+                self._emit(bytes(self._pending), self._pending_dropped, stamp)
                 self._pending.clear()
                 self._pending_dropped = 0
                 start = end + 1
@@ -162,13 +182,13 @@ class LineCapture:
     def note(self, text: str) -> None:
         """A line of our own (setup start, deadline reached), marked so parsers can tell it apart."""
         with self._lock:
-            self._emit(f"{NOTE}{text}".encode(), 0)
+            self._emit(f"{NOTE}{text}".encode(), 0, _Stamp.now(self._clock))
             self._stamped.flush()
 
     def close(self) -> None:
         with self._lock:
             if self._pending or self._pending_dropped:
-                self._emit(bytes(self._pending), self._pending_dropped)
+                self._emit(bytes(self._pending), self._pending_dropped, _Stamp.now(self._clock))
                 self._pending.clear()
                 self._pending_dropped = 0
             self._raw.close()
@@ -178,16 +198,16 @@ class LineCapture:
     def lines(self) -> list[StampedLine]:
         """The first and the last lines within the memory budget; a note of ours marks any gap."""
         with self._lock:
-            tail = [line for line, _cost in self._tail]
-            if not self._gap_lines or self._gap_at is None:
-                return [*self._head, *tail]
-            gap = StampedLine(
-                t_ns=self._gap_at.t_ns,
-                wall=self._gap_at.wall,
-                text=f"{NOTE}{self._gap_lines:,} lines ({self._gap_bytes:,} bytes) of output not kept in memory; "
-                "they are in the raw log",
-            )
-            return [*self._head, gap, *tail]
+            kept = [*self._head, *(line for line, _cost in self._tail)]
+            lines = [StampedLine(t_ns=t_ns, wall=wall, text=text) for t_ns, wall, text in kept]
+            if self._gap_lines and self._gap_at is not None:
+                t_ns, wall, _text = self._gap_at
+                note = (
+                    f"{NOTE}{self._gap_lines:,} lines ({self._gap_bytes:,} bytes) of output not kept in memory; "
+                    "they are in the raw log"
+                )
+                lines.insert(len(self._head), StampedLine(t_ns=t_ns, wall=wall, text=note))
+            return lines
 
     @property
     def disk_error(self) -> OSError | None:
@@ -217,19 +237,18 @@ class LineCapture:
             found.append(f"{self._gap_lines:,} lines from the middle of the output were not kept in memory")
         return found
 
-    def _emit(self, raw_line: bytes, dropped: int) -> None:
+    def _emit(self, raw_line: bytes, dropped: int, stamp: _Stamp) -> None:
         text = raw_line.decode("utf-8", "replace").rstrip("\r")
         if dropped:
             self.truncated_lines += 1
             text += f" [pgolf: {dropped:,} more bytes of this line not kept]"
-        line = StampedLine(t_ns=self._clock.monotonic_ns(), wall=self._clock.utc_now(), text=text)
         self.lines_seen += 1
-        self._retain(line, len(text) + _LINE_OVERHEAD)
-        record = {"t_ns": line.t_ns, "wall": line.wall.isoformat(), "text": text}
-        self._stamped.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", "replace"))
-        self._sink(line)
+        self._retain((stamp.t_ns, stamp.wall, text), len(text) + _LINE_OVERHEAD)
+        self._stamped.write(f"{stamp.prefix}{json.dumps(text, ensure_ascii=False)}}}\n".encode("utf-8", "replace"))
+        if self._sink is not no_sink:
+            self._sink(StampedLine(t_ns=stamp.t_ns, wall=stamp.wall, text=text))
 
-    def _retain(self, line: StampedLine, cost: int) -> None:
+    def _retain(self, line: _Kept, cost: int) -> None:
         half = self._limits.memory_bytes // 2
         if not self._tail and self._head_bytes + cost <= half:
             self._head.append(line)
