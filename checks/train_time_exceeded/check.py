@@ -81,7 +81,17 @@ class TrainTimeExceeded:
             status = worst(statuses) if statuses else Status.WARN
             verdicts.append(PolicyVerdict(policy=policy.name, status=status, reason=self._reason(policy, status)))
         chosen = next(v for v in verdicts if v.policy == ctx.policy_name)
-        message = "training exceeded the wallclock cap" if chosen.status is Status.FAIL else "training within the cap"
+        message = "training within the cap"
+        if chosen.status is Status.FAIL:
+            worst_run = max(training, key=lambda lg: lg.stop.train_time_ms if lg.stop else 0)
+            stop = worst_run.stop.train_time_ms if worst_run.stop else 0
+            message = (
+                f"training exceeded the wallclock cap: {stop:,} ms in {worst_run.path}"
+                if stop
+                else ("training exceeded the wallclock cap")
+            )
+            if hard:
+                message += f" ({hard[0].note})"
         outcome = CheckOutcome(status=chosen.status, message=message, evidence=hard + evidence, verdicts=verdicts)
         return fold_unjudged(outcome, self._unjudged(ctx, sel, limit_ms), "a training time over the cap")
 
