@@ -244,14 +244,10 @@ def notes(report: RunReport) -> str:
     )
 
 
-def files(report: RunReport) -> str:
+def files(report: RunReport, bundle: str | None) -> str:
     links = [("report.json", "report.json"), ("report.md", "report.md")]
-    links.append(
-        (
-            f"evidence bundle ({report.name}-{report.run_id}.evidence.tar.gz)",
-            f"{report.name}-{report.run_id}.evidence.tar.gz",
-        )
-    )
+    if bundle:  # linked only when written with this report: a --no-bundle run has none, or an older one
+        links.append((f"evidence bundle ({bundle})", bundle))
     for s in sorted(report.seeds, key=lambda s: s.seed):
         for role, path in sorted(s.files.items()):
             if role != "trace_dir":
@@ -317,7 +313,8 @@ details { margin: .5rem 0; } summary { cursor: pointer; }
 """
 
 
-def render_html(report: RunReport) -> str:
+def render_html(report: RunReport, bundle: str | None = None) -> str:
+    """The page; `bundle` is the file name of the evidence archive written with it (None: no link)."""
     title = f"Reproduction of {report.name}" + (f" (PR #{report.pr})" if report.pr else "")
     meta = (
         f"run {report.run_id} · backend {report.backend} · generated {report.generated:%Y-%m-%d %H:%M} UTC"
@@ -343,7 +340,7 @@ def render_html(report: RunReport) -> str:
             checks(report),
             trace(report),
             notes(report),
-            files(report),
+            files(report, bundle),
             "</main></body></html>",
             "",
         ]

@@ -48,3 +48,18 @@ def test_report_build_is_the_default_subcommand(tmp_path: Path, capsys: pytest.C
     assert json.loads(capsys.readouterr().out)["verdict"]["state"] == "reproduced"
     assert not list(run_dir.glob("*.evidence.tar.gz"))
     assert main(["report", "--help"]) == 0 and "merge" in capsys.readouterr().out
+
+
+def _links(run_dir: Path) -> set[str]:
+    return {a.get("href", "") for tag, a in parse_page(run_dir / "report.html").tags if tag == "a"}
+
+
+def test_the_page_links_the_bundle_only_when_one_is_written(tmp_path: Path) -> None:
+    run_dir = make_run(tmp_path, {42: 1.0612, 314: 1.0609, 1234: 1.0631})
+    assert main(["report", str(run_dir), "--print", "none", "--no-bundle"]) == 0
+    assert not list(run_dir.glob("*.evidence.tar.gz"))
+    assert not any(href.endswith(".evidence.tar.gz") for href in _links(run_dir))
+    assert "evidence bundle" not in parse_page(run_dir / "report.html").text("#files")
+    assert main(["report", str(run_dir), "--print", "none"]) == 0
+    (bundle,) = run_dir.glob("*.evidence.tar.gz")
+    assert bundle.name in _links(run_dir)
