@@ -184,9 +184,9 @@ def select_checks(
         return {c.code.lower(), c.slug.lower(), c.rule.lower(), c.kind.lower()}
 
     known = set().union(*(names(c) for c in pool)) if pool else set()
-    for wanted in [*select, *ignore]:
+    for option, wanted in [*(("--select", n) for n in select), *(("--ignore", n) for n in ignore)]:
         if wanted.lower() not in known:
-            raise UsageError(f"unknown check or rule {wanted!r} (see `pgolf list-checks`)")
+            raise UsageError(f"{option}: unknown check or rule {wanted!r} (see `pgolf list-checks`)")
     chosen = [c for c in pool if not select or names(c) & {s.lower() for s in select}]
     return [c for c in chosen if not names(c) & {i.lower() for i in ignore}]
 

@@ -65,9 +65,11 @@ class Config(BaseModel):
     ignores: tuple[IgnoreRule, ...] = ()
     inline: InlineMode | None = None  # None: the command's default (check and precommit apply, ci reports)
 
-    def names(self) -> list[str]:
-        """Every check name the config mentions (for the unknown-name check)."""
-        return [*self.select, *(n for rule in self.ignores for n in rule.names)]
+    def names(self) -> list[tuple[str, str]]:
+        """Every check name the config mentions, with where it is written (for the unknown-name check)."""
+        return [(n, f"{self.label} select") for n in self.select] + [
+            (n, rule.source) for rule in self.ignores for n in rule.names
+        ]
 
 
 def path_matches(pattern: str, folder: str) -> bool:
@@ -232,20 +234,24 @@ def relative_folder(config: Config, folder: Path) -> str | None:
         return None
 
 
-def split_ignores(values: Iterable[str]) -> list[str]:
+def split_ignores(values: Iterable[str], source: str = "--ignore") -> list[str]:
     """`--ignore` values: `CODE: reason` is one entry (a reason may hold commas); `A,B` is two."""
     out: list[str] = []
     for value in values:
-        out += [value] if ":" in value else [part for part in value.split(",") if part.strip()]
+        parts = [value] if ":" in value else [part for part in value.split(",") if part.strip()]
+        if not parts:
+            raise UsageError(f"{source} {value!r} names no check (write CODE or CODE: reason)")
+        out += parts
     return out
 
 
 def with_cli_ignores(config: Config, entries: Sequence[str], source: str) -> Config:
     """Add `CODE` or `CODE: reason` entries (from a command line or an action input) as ignore rules."""
     rules = []
-    for entry in split_ignores(entries):
+    for entry in split_ignores(entries, source):
         name, _, reason = entry.partition(":")
-        if name.strip():
-            text = reason.strip() or f"ignored by {source} (no reason given)"
-            rules.append(IgnoreRule(names=(name.strip(),), reason=text, source=source))
+        if not name.strip():  # `--ignore ": reason"`: dropping it would silently suppress nothing
+            raise UsageError(f"{source} {entry!r} names no check (write CODE or CODE: reason)")
+        text = reason.strip() or f"ignored by {source} (no reason given)"
+        rules.append(IgnoreRule(names=(name.strip(),), reason=text, source=source))
     return config.model_copy(update={"ignores": (*config.ignores, *rules)}) if rules else config

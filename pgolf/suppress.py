@@ -59,12 +59,13 @@ def known_names() -> set[str]:
     return {n.lower() for n in names}
 
 
-def validate_names(config: Config) -> None:
-    """A name the config uses that no check answers to is a mistake: say so instead of matching nothing."""
+def validate_names(config: Config, extra: Sequence[str] = (), extra_source: str = "--select") -> None:
+    """A name the config (or `extra`, from a command line) uses that no check answers to is a mistake:
+    say where it is written instead of matching nothing."""
     known = known_names()
-    for name in config.names():
+    for name, source in [*config.names(), *((n, extra_source) for n in extra)]:
         if name.lower() not in known:
-            raise UsageError(f"{config.label}: unknown check or rule {name!r} (see `pgolf list-checks`)")
+            raise UsageError(f"{source}: unknown check or rule {name!r} (see `pgolf list-checks`)")
 
 
 # --------------------------------------------------------------------------- inline comments

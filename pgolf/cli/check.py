@@ -93,8 +93,8 @@ def check(
         paths,
         ruleset,
         policy=policy or config.policy or "readme",
-        select=split_names(select),
-        ignore=split_names(ignore),
+        select=split_names(select, "--select"),
+        ignore=split_names(ignore, "--ignore"),
         baseline=baseline,
         # An explicit ruleset pins the day: rulings are applied as of its date, not each folder's.
         # (A config's `ruleset` only picks the data; each folder is still judged as of its date.)

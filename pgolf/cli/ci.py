@@ -106,9 +106,10 @@ def ci(  # click passes options by name
     click.echo(f"pgolf ci: {repo} {base}...{head}", err=True)
     config = _gate_config(repo, base, config_path, base_config, use_config)
     config = config_mod.with_cli_ignores(config, ignore, "--ignore")
-    if select:
-        config = config.model_copy(update={"select": (*config.select, *split_names(select))})
-    suppress.validate_names(config)
+    selected = split_names(select, "--select")
+    suppress.validate_names(config, selected, "--select")
+    if selected:
+        config = config.model_copy(update={"select": (*config.select, *selected)})
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     outcome = run_gate(
         repo,

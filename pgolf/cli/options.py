@@ -11,11 +11,19 @@ import click
 from pgolf import config as config_mod
 from pgolf import suppress
 from pgolf.config import Config
+from pgolf.errors import UsageError
 
 
-def split_names(values: Iterable[str]) -> list[str]:
-    """`--select A,B --select C` -> [A, B, C]."""
-    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+def split_names(values: Iterable[str], option: str) -> list[str]:
+    """`--select A,B --select C` -> [A, B, C]. A value naming nothing (`--select ""`, often an empty
+    shell variable) is a usage error: run as if it were absent, it would check everything."""
+    names: list[str] = []
+    for value in values:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not parts:
+            raise UsageError(f"{option} {value!r} names no check (give a code, slug, rule id or kind)")
+        names += parts
+    return names
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -193,3 +193,22 @@ def test_base_config_baseline_is_read_from_the_base_commit(
     (pg501,) = [r for s in report["submissions"] for r in s["results"] if r["code"] == "PG501"]
     assert code in (0, 1)
     assert pg501["status"] != "skip" and "vs baseline" in pg501["message"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--ignore", "PG4O2: typo"), "--ignore: unknown check or rule 'PG4O2'"),
+        (("--select", "no-such-slug"), "--select: unknown check or rule 'no-such-slug'"),
+        (("--ignore", ": a reason for nothing"), "--ignore ': a reason for nothing' names no check"),
+        (("--select", ""), "--select '' names no check"),
+    ],
+)
+def test_unknown_or_empty_selectors_are_a_one_line_error(
+    repo: RecordsRepo, capsys: pytest.CaptureFixture[str], extra: tuple[str, ...], message: str
+) -> None:
+    """A selector that names no check would suppress or select nothing, silently: the gate refuses it."""
+    _pr(repo)
+    code = main(["ci", "--base", "main", "--head", "pr", "--repo", str(repo.root), *extra])
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("pgolf ci:")]
+    assert code == 2 and len(err) == 1 and message in err[0], err
