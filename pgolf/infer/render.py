@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from pgolf.infer.model import Inference
+from pgolf.infer.model import Conflict, Inference
 from pgolf.manifest import Manifest
 from pgolf.runner.model import Plan
 
@@ -90,7 +90,8 @@ def plan_text(plan: Plan, inference: Inference | None, data_lines: list[str], no
         out.append(f"set by the runner ({len(runner)}): {', '.join(sorted(runner))}")
     out += _image_lines(plan, inference)
     out.append(
-        f"dataset: {m.dataset.variant}, {m.dataset.train_shards} train shards" + _from(inference, "dataset.variant")
+        f"dataset: {m.dataset.variant}{_from(inference, 'dataset.variant')}, "
+        f"{m.dataset.train_shards} train shards{_from(inference, 'dataset.train_shards')}"
     )
     out += [f"  {line}" for line in data_lines]
     if m.requires:
@@ -106,7 +107,7 @@ def plan_text(plan: Plan, inference: Inference | None, data_lines: list[str], no
     if m.claims:
         out.append("claims: " + ", ".join(f"seed {s} val_bpb {c.val_bpb}" for s, c in m.claims.items()))
     if inference is not None:
-        out += [f"conflict: {c.what}: {'; '.join(c.seen)}; chose {c.chosen}: {c.why}" for c in inference.conflicts]
+        out += [_conflict(c) for c in inference.conflicts if c.what not in _IMAGE_CONFLICTS]
         out += [f"warning: {w}" for w in inference.warnings]
         if inference.override_file:
             out.append(f"override {inference.override_file}: {', '.join(inference.overrides) or 'no change'}")
@@ -120,12 +121,20 @@ def _from(inference: Inference | None, key: str) -> str:
     return f" (from {fact.source})" if fact is not None else ""
 
 
+_IMAGE_CONFLICTS = ("torch version",)  # printed under the image they decided
+
+
+def _conflict(c: Conflict) -> str:
+    return f"conflict: {c.what}: {'; '.join(c.seen)}; chose {c.chosen}: {c.why}"
+
+
 def _image_lines(plan: Plan, inference: Inference | None) -> list[str]:
     m = plan.manifest
     lines = []
     if inference is not None:
         choice = inference.image
         lines.append(f"image: {choice.image} ({choice.tag}, torch {choice.torch}): {choice.reason}")
+        lines += [f"  {_conflict(c)}" for c in inference.conflicts if c.what in _IMAGE_CONFLICTS]
     elif m.image_name:
         lines.append(f"image: {m.image_name}")
     if m.image:
