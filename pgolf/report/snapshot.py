@@ -66,26 +66,50 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def _copy(source: Path, target: Path) -> list[str]:
-    """Copy regular files within the size limits; returns what was left out."""
+def _selection(source: Path) -> tuple[list[Path], list[str]]:
+    """The files a copy keeps (regular files within the size limits, in order) and those it leaves out."""
     limits = report_limits().snapshot
+    kept: list[Path] = []
     left_out: list[str] = []
     total = 0
-    staging = target.with_name(target.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
     for path in _files(source):
-        rel = path.relative_to(source)
         size = path.stat().st_size
         if size > limits.max_file_bytes or total + size > limits.max_total_bytes:
-            left_out.append(rel.as_posix())
+            left_out.append(path.relative_to(source).as_posix())
             continue
         total += size
+        kept.append(path)
+    return kept, left_out
+
+
+def _copy(source: Path, target: Path) -> list[str]:
+    """Copy regular files within the size limits; returns what was left out."""
+    kept, left_out = _selection(source)
+    staging = target.with_name(target.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    for path in kept:
+        rel = path.relative_to(source)
         (staging / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, staging / rel)
         (staging / rel).chmod(path.stat().st_mode & 0o755 | 0o600)  # exported PRs are read-only
     staging.mkdir(parents=True, exist_ok=True)
     staging.rename(target)  # whole or not at all
     return left_out
+
+
+def _unchanged_since_copy(source: Path, snapshot: Path) -> bool:
+    """Would a copy of `source` made now be `snapshot`: the same files, bytes and executable bits?"""
+    kept, _ = _selection(source)
+    copied = _files(snapshot)
+    if [p.relative_to(source) for p in kept] != [p.relative_to(snapshot) for p in copied]:
+        return False
+    for ours, theirs in zip(kept, copied, strict=True):
+        a, b = ours.stat(), theirs.stat()
+        if a.st_size != b.st_size or bool(a.st_mode & stat.S_IXUSR) != bool(b.st_mode & stat.S_IXUSR):
+            return False
+        if _blob_of_file(ours) != _blob_of_file(theirs):
+            return False
+    return True
 
 
 def snapshot_source(run: RunRecord, run_dir: Path) -> SourceTree:
@@ -100,12 +124,22 @@ def snapshot_source(run: RunRecord, run_dir: Path) -> SourceTree:
     source = run.plan.specs[0].source_dir if run.plan.specs else None
     snapshot = run_dir / SNAPSHOT_DIR
     left_out: list[str] = []
-    if source is not None and source.is_dir():
-        if not snapshot.is_dir():
-            left_out = _copy(source, snapshot)
+    note: str | None = None
+    if source is not None and source.is_dir() and not snapshot.is_dir():
+        left_out = _copy(source, snapshot)
         measured = source
+    elif source is not None and source.is_dir() and _unchanged_since_copy(source, snapshot):
+        measured = source  # it also hashes files too large for the copy
     elif snapshot.is_dir():
+        # The copy was taken when the run's first report was written; a source folder edited since
+        # (a later commit of a local folder) is not what ran, so the copy identifies the run.
         measured = snapshot
+        note = (
+            "identified from the run folder's copy (the source folder is gone)"
+            if source is None or not source.is_dir()
+            else f"identified from the run folder's copy: the source folder {source} has changed since"
+            f" (its tree is now {git_tree_id(source)})"
+        )
     else:
         return SourceTree(
             tree_id=None, commit=commit, records_folder=records_folder, note=f"the submission folder {source} is gone"
@@ -121,5 +155,5 @@ def snapshot_source(run: RunRecord, run_dir: Path) -> SourceTree:
         records_folder=records_folder,
         snapshot=SNAPSHOT_DIR,
         not_copied=left_out,
-        note=None if measured == source else "identified from the run folder's copy (the source folder is gone)",
+        note=note,
     )

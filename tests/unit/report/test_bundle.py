@@ -150,3 +150,18 @@ def test_a_consistent_but_false_report_is_caught(bundle: Path, tmp_path: Path) -
     forged = _repack(bundle, tmp_path / "forged.tar.gz", changed)
     with pytest.raises(BundleInvalid, match="its records say reproduced"):
         verify_bundle(forged)
+
+
+def test_a_source_folder_edited_after_the_run_does_not_change_what_the_report_identifies(tmp_path: Path) -> None:
+    """The copy taken at the first report is what ran: a rebuild after the local folder changed (the
+    example's train_gpt.py, edited by a later commit) keeps its tree, says so, and its bundle verifies."""
+    run_dir = make_run(tmp_path, dict(SCORES), claimed_logs=True)
+    first, _ = publish(run_dir, bundle=False)
+    assert first.source.note is None
+    (tmp_path / "src" / "train_gpt.py").write_text("print('edited after the run')\n", encoding="utf-8")
+    again, paths = publish(run_dir)
+    assert again.source.tree_id == first.source.tree_id and again.source.files == first.source.files
+    assert again.source.note is not None and "has changed since" in again.source.note
+    assert verify_bundle(paths["bundle"]).recomputed.state == "reproduced"
+    (tmp_path / "src" / "train_gpt.py").write_text("print('fixture')\n", encoding="utf-8")  # back as it ran
+    assert publish(run_dir, bundle=False)[0].source.note is None
