@@ -4,8 +4,8 @@
     python -m pgolf.realrepo main -v       # one line per main folder with its FAIL rules per policy
     python -m pgolf.realrepo prs --pr 2135 --pr 1123
 
-Exit status: 0 when nothing crashed and no check returned `error`, 1 otherwise, 3 when the
-snapshot is absent.
+Exit status: 0 when nothing crashed and no check returned `error`, 1 otherwise, 2 for a `--pr`
+with no head in the snapshot (or another one-line input error), 3 when the snapshot is absent.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from pgolf.errors import PgolfError, UsageError
 from pgolf.findings import POLICIES
 from pgolf.realrepo.scan import Outcome, Target, check_targets, main_target, pr_target, summarize
 from pgolf.realrepo.snapshot import (
@@ -22,6 +23,7 @@ from pgolf.realrepo.snapshot import (
     materialize,
     pr_added_folders,
     pr_numbers,
+    pr_ref,
     shared_dir,
     snapshot_tar,
 )
@@ -41,7 +43,27 @@ def _line(o: Outcome) -> str:
     return f"{secs:6.2f}s {o.target.label}  " + "  ".join(parts)
 
 
+def _selected_prs(repo: Path, asked: list[int], limit: int) -> list[int]:
+    """The PR heads to scan: `--pr` numbers (each must have a head in the snapshot), else all."""
+    if not asked:
+        return pr_numbers(repo)[:limit] if limit else pr_numbers(repo)
+    have = set(pr_numbers(repo))
+    missing = [n for n in asked if n not in have]
+    if missing:
+        refs = ", ".join(pr_ref(n) for n in missing)
+        raise UsageError(f"no {refs} in the snapshot (it holds {len(have)} PR heads)")
+    return asked[:limit] if limit else asked
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except PgolfError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pgolf.realrepo", description=__doc__.splitlines()[0])
     parser.add_argument("which", nargs="?", choices=("main", "prs", "all"), default="all")
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per CPU)")
@@ -61,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     repo = materialize(tar)
     on_main = main_record_folders(repo)
+    numbers = _selected_prs(repo, args.pr, args.limit) if args.which in ("prs", "all") else []
     progress = (lambda o: print(_line(o), flush=True)) if args.verbose else None
     bad = False
     if args.which in ("main", "all"):
@@ -74,9 +97,6 @@ def main(argv: list[str] | None = None) -> int:
         bad |= bool(summary.crashes or summary.errors)
     if args.which in ("prs", "all"):
         started = time.perf_counter()
-        numbers = args.pr or pr_numbers(repo)
-        if args.limit:
-            numbers = numbers[: args.limit]
         targets = pr_targets(repo, numbers, set(on_main))
         print(
             f"   {len(numbers)} PR heads add {len(targets)} record folders "

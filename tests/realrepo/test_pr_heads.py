@@ -47,3 +47,11 @@ def test_every_pr_head_folder_is_checked_without_crash_or_error(
     assert all("not a submission folder" in (o.refused or "") for o in summary.refused), [
         (o.target.label, o.refused) for o in summary.refused if "not a submission folder" not in (o.refused or "")
     ]
+
+
+def test_a_pr_without_a_head_is_a_one_line_error(snapshot_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pgolf.realrepo.__main__ import main
+
+    assert main(["prs", "--pr", "9999999"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: no refs/pull/9999999/head in the snapshot (it holds ") and "\n" not in err
