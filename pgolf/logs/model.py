@@ -186,9 +186,18 @@ class ParsedLog(BaseModel):
     notes: list[str] = Field(default_factory=list)  # parser remarks: truncated, binary bytes replaced, ...
 
     def size(self, kind: SizeKind) -> SizeLine | None:
-        """The last size line of a kind (the unsuffixed raw-fp `Total` is skipped for TOTAL)."""
-        lines = [s for s in self.sizes if s.kind is kind and not (kind is SizeKind.TOTAL and s.fmt is None)]
+        """The last size line of a kind (the raw-fp `Total` is skipped for TOTAL: see _raw_total)."""
+        lines = [s for s in self.sizes if s.kind is kind and not (kind is SizeKind.TOTAL and self._raw_total(s))]
         return lines[-1] if lines else None
+
+    def _raw_total(self, total: SizeLine) -> bool:
+        """An unsuffixed `Total submission size: N` sums the raw fp model, unless the model line it
+        follows names a compression (`Serialized model rdquant+zstd: N` then `Total submission size:
+        N`, #542): then it is that compressed artifact's total."""
+        if total.fmt is not None:
+            return False
+        before = [s for s in self.sizes if s.kind is SizeKind.MODEL and s.line < total.line]
+        return not before or before[-1].fmt is None
 
     @property
     def trains(self) -> bool:

@@ -233,6 +233,23 @@ def test_baseline_int8_zlib() -> None:
     assert log.source_dump is None
 
 
+def test_an_unsuffixed_total_after_a_compressed_model_line_is_the_artifact_total() -> None:
+    """#542 prints `Total submission size: N` (no format) after `Serialized model rdquant+zstd`:
+    that total is the compressed artifact's; the one after the raw `Serialized model: N` is not."""
+    log = parse_log(
+        "Serialized model: 111568154 bytes\n"
+        "Code size: 80288 bytes\n"
+        "Total submission size: 111648442 bytes\n"
+        "Serialized model rdquant+zstd: 16558180 bytes\n"
+        "Total submission size: 16638468 bytes\n",
+        "train.log",
+    )
+    total = log.size(SizeKind.TOTAL)
+    assert total is not None and (total.bytes, total.line) == (16638468, 5)
+    raw_only = parse_log("Serialized model: 111568154 bytes\nTotal submission size: 111648442 bytes\n", "t.log")
+    assert raw_only.size(SizeKind.TOTAL) is None
+
+
 def test_sliding_window_compat_duplicate_collapses() -> None:
     log = parse_log(SLIDING_WITH_COMPAT, "train_seed1337.log")
     final = log.final
