@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 import click
 
@@ -28,17 +29,51 @@ def list_checks(fmt: str) -> int:
 @click.command()
 @click.argument("name")
 def explain(name: str) -> int:
-    """Print the documentation of a check (by code, slug or rule id)."""
+    """Print the documentation of a check (by code, slug or rule id), or of a topic: `timeline`
+    (dated rulings, grandfathering) or `log-selection` (which logs a check judges)."""
     wanted = name.lower()
+    topic = TOPICS.get(wanted)
+    if topic is not None:
+        click.echo(_topic(topic), nl=False)
+        return 0
     matches = [c for c in all_checks() if wanted in {c.code.lower(), c.slug.lower(), c.rule.lower()}]
     if not matches:
-        raise UsageError(f"no check or rule named {name!r} (see `pgolf list-checks`)")
+        topics = ", ".join(sorted(set(TOPICS.values())))
+        raise UsageError(f"no check, rule or topic named {name!r} (see `pgolf list-checks`; topics: {topics})")
     docs = [
         f"{c.code} {c.slug} [{c.rule}, {c.kind}, {c.lifecycle} since {c.since}]\n\n{load_doc(c)}{_rulings(c.rule)}"
         for c in matches
     ]
     click.echo("\n\n".join(docs))
     return 0
+
+
+# Topics shared by many checks; the text is the README's section of the same title (drift-tested).
+TOPICS = {
+    "timeline": "timeline",
+    "rulings": "timeline",
+    "log-selection": "log-selection",
+    "logs": "log-selection",
+}
+
+
+def topic_text(topic: str) -> str:
+    return resources.files("pgolf.resources").joinpath("topics", f"{topic}.md").read_text("utf-8")
+
+
+def _topic(topic: str) -> str:
+    text = topic_text(topic)
+    if topic == "timeline":
+        text += _all_rulings()
+    return text
+
+
+def _all_rulings() -> str:
+    from pgolf.ruleset import load_ruleset
+
+    ruleset = load_ruleset()
+    rules = sorted({r.rule for r in ruleset.rulings.values()})
+    return "".join(_rulings(rule).replace("## Rulings (", f"## {rule} rulings (", 1) for rule in rules)
 
 
 def _rulings(rule: str) -> str:

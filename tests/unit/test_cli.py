@@ -96,7 +96,7 @@ def test_crashing_check_reports_error_and_exit_4(
         (["check", "{folder}", "--select", "PG101", "--ignore", "NOPE-R"], "--ignore: unknown check or rule 'NOPE-R'"),
         (["check", "{folder}", "--select", ""], "--select '' names no check"),
         (["check", "{folder}", "--ignore", " , "], "--ignore ' , ' names no check"),
-        (["explain", "NO-SUCH-RULE"], "no check or rule named"),
+        (["explain", "NO-SUCH-RULE"], "no check, rule or topic named"),
         (["check", "{folder}", "--baseline-bpb", "abc"], "cannot read"),
     ],
 )
@@ -180,6 +180,14 @@ def test_list_checks_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert [r["code"] for r in json.loads(out)] == list(ALL_CHECKS)
     code, out, _ = _run(capsys, "explain", "SIZE-CAP")
     assert code == 0 and "# PG201 artifact-too-large" in out and "# PG202 artifact-size-unverified" in out
+
+
+def test_explain_topics_timeline_and_log_selection(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "explain", "timeline")
+    assert code == 0 and out.startswith("# Rulings as a timeline") and '"grandfathered"' in out
+    assert "- BOS-MASK (2026-04-26):" in out and "## DOC-BOUNDARY rulings (ruleset " in out  # every ruling, dated
+    code, out, _ = _run(capsys, "explain", "log-selection")
+    assert code == 0 and out.startswith("# Which logs are judged") and "superseded" in out
 
 
 def test_schema_command_prints_committed_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from pgolf.readme_table import README, updated
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,3 +28,13 @@ def test_make_targets_named_in_readme_exist() -> None:
 def test_readme_carries_the_example_workflow_verbatim() -> None:
     workflow = (ROOT / "examples" / "records-ci.yml").read_text("utf-8").rstrip()
     assert workflow in README.read_text("utf-8"), "README's copy-paste workflow drifted from examples/records-ci.yml"
+
+
+@pytest.mark.parametrize("topic", ["timeline", "log-selection"])
+def test_explain_topics_are_the_readme_sections(topic: str) -> None:
+    """`pgolf explain timeline|log-selection` prints the README's section of the same title."""
+    from pgolf.cli.catalogue_cmds import topic_text
+
+    title, _, body = topic_text(topic).partition("\n\n")
+    readme = README.read_text("utf-8")
+    assert f"#{title}\n\n{body}" in readme, f"README's {title!r} section drifted from pgolf/resources/topics/{topic}.md"
