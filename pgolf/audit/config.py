@@ -130,6 +130,7 @@ class FlagEvaluator:
         self._class_attrs: dict[str, list[tuple[int, ast.expr]]] | None = None
         self._cache: dict[tuple[int, int], object] = {}
         self._mutated: set[str] | None = None
+        self._bound: list[tuple[int, dict[str, tuple[int, ast.expr]]]] = []  # helper parameters being evaluated
 
     def off(self, fid: int, guards: Guards) -> Guard | None:
         """The guard that switches a statement off in the submitted run, else None.
@@ -253,7 +254,40 @@ class FlagEvaluator:
             base = self._value(fid, func.value, d)
             if isinstance(base, str):
                 return getattr(base, name)()
+        if isinstance(func, ast.Name):
+            kind, target = self.p.resolve(fid, func.id)
+            if kind == "func" and isinstance(target, int):
+                return self._helper(target, node, fid, d)
         raise _Unknown
+
+    def _helper(self, callee: int, node: ast.Call, caller: int, d: int) -> object:
+        """A one-line helper such as `def _eb(k, d="0"): return bool(int(os.environ.get(k, d)))`: its
+        return expression, with the call's arguments (or the defaults) for its parameters."""
+        fn = self.p.funcs[callee].node
+        if not isinstance(fn, ast.FunctionDef) or fn.args.vararg or fn.args.kwarg or fn.args.kwonlyargs:
+            raise _Unknown
+        body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            raise _Unknown
+        params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args]]
+        bound: dict[str, tuple[int, ast.expr]] = {}
+        for pname, default in zip(params[len(params) - len(fn.args.defaults) :], fn.args.defaults, strict=True):
+            bound[pname] = (callee, default)
+        if len(node.args) > len(params) or any(isinstance(a, ast.Starred) for a in node.args):
+            raise _Unknown
+        for pname, arg in zip(params, node.args, strict=False):
+            bound[pname] = (caller, arg)
+        for kw in node.keywords:
+            if kw.arg is None or kw.arg not in params:
+                raise _Unknown
+            bound[kw.arg] = (caller, kw.value)
+        if set(params) - set(bound):
+            raise _Unknown
+        self._bound.append((callee, bound))
+        try:
+            return self._value(callee, body[0].value, d)
+        finally:
+            self._bound.pop()
 
     def _name(self, fid: int, name: str, d: int) -> object:
         kind, target = self.p.resolve(fid, name)
@@ -263,6 +297,10 @@ class FlagEvaluator:
             raise _Unknown
         assert isinstance(target, tuple)
         owner, var = target
+        for scope, bound in reversed(self._bound):
+            if scope == owner and var in bound:
+                where, expr = bound[var]
+                return self._value(where, expr, d)
         values = self._assignments(owner).get(var, [])
         if len(values) != 1 or var in self.p.funcs[owner].params:
             raise _Unknown
