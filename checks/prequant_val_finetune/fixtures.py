@@ -18,6 +18,12 @@ FIXTURES = [
         "adaptation happens after the artifact and only on scored chunks",
     ),
     Fixture(
+        "eval-only-branch-adapts",
+        Status.PASS,
+        {**standard_files(), "train_gpt.py": fs.script(helpers=fs.FULL_VAL_ADAPT, main=fs.EVAL_ONLY_MAIN)},
+        "an eval-only branch that loads an artifact and returns is not on the path that quantizes",
+    ),
+    Fixture(
         "adamw-on-val-before-gptq",
         Status.FAIL,
         {

@@ -54,6 +54,13 @@ FIXTURES = [
         "N epochs of AdamW on every validation token after quantization, then the single scored pass",
     ),
     Fixture(
+        "eval-only-branch-adapts-then-scores",
+        Status.FAIL,
+        {**standard_files(), "train_gpt.py": fs.script(helpers=fs.FULL_VAL_ADAPT, main=fs.EVAL_ONLY_MAIN)},
+        "an eval-only branch (artifact loaded, then returns) adapts on all validation tokens before scoring "
+        "them: an update before the score, not pre-quantization TTT",
+    ),
+    Fixture(
         "train-on-previous-chunk-first",
         Status.WARN,
         {**standard_files(), "train_gpt.py": fs.script(helpers=PREVIOUS_CHUNK, after_eval=fs.RUN_TTT)},

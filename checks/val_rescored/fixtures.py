@@ -39,6 +39,21 @@ FIXTURES = [
         "a diagnostic eval before TTT, then one score-first pass that is reported",
     ),
     Fixture(
+        "ttt-or-plain-by-flag",
+        Status.PASS,
+        {**standard_files(), "train_gpt.py": fs.script(helpers=fs.SCORE_FIRST_TTT, after_eval=fs.TTT_OR_PLAIN)},
+        "an if/elif/else picks the score-first TTT pass or a plain pass: one run takes one branch",
+    ),
+    Fixture(
+        "eval-only-mode-returns-early",
+        Status.PASS,
+        {
+            **standard_files(),
+            "train_gpt.py": fs.script(helpers=fs.SCORE_FIRST_TTT, before_eval=fs.EVAL_ONLY_EARLY_RETURN),
+        },
+        "an eval-only mode adapts and returns before the run's own scoring pass: the passes exclude each other",
+    ),
+    Fixture(
         "rescore-after-ttt",
         Status.FAIL,
         {**standard_files(), "train_gpt.py": fs.script(helpers=fs.SCORE_FIRST_TTT, after_eval=RESCORE)},
@@ -49,6 +64,16 @@ FIXTURES = [
         Status.FAIL,
         {**standard_files(), "train_gpt.py": fs.script(helpers=MULTI_EPOCH, after_eval=fs.RUN_TTT)},
         "each epoch re-scores every chunk after training on it in the previous epoch (#568)",
+    ),
+    Fixture(
+        "ttt-or-plain-per-call-in-loop",
+        Status.FAIL,
+        {
+            **standard_files(),
+            "train_gpt.py": fs.script(helpers=fs.SCORE_FIRST_TTT + fs.PASS_BY_INDEX, after_eval=fs.RUN_PASS_BY_INDEX),
+        },
+        "an if/else picks the TTT pass or the plain pass per call, but a loop makes both calls: the plain "
+        "pass re-scores the adapted model",
     ),
     Fixture(
         "adapt-after-diagnostic-then-rescore",

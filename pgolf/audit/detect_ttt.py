@@ -25,7 +25,7 @@ from pgolf.audit import labels as L
 from pgolf.audit.analysis import Analysis, PathState
 from pgolf.audit.astutil import dotted, names_in
 from pgolf.audit.kinds import EventKind
-from pgolf.audit.roles import LoopKey, Roles, frame_prefix
+from pgolf.audit.roles import LoopKey, Roles, exclusive, frame_prefix
 from pgolf.audit.trace import TraceEvent
 from pgolf.findings import Location
 
@@ -156,7 +156,7 @@ class _Classifier:
         return self.a.name_of(ev.fid)
 
     def _classify(self, u: TraceEvent) -> None:
-        if self.r.in_training_loop(u) or (not self.r.train_updates and u.seq < self.r.artifact_seq):
+        if self.r.in_training_loop(u) or (not self.r.train_updates and self.r.before_artifact(u)):
             self._update(u, UpdateKind.IN_TRAINING)
             return
         cover = self.r.covering_loop(u)
@@ -167,7 +167,7 @@ class _Classifier:
             discarded = self._side_model(u) or self._restored_after(u)
             self._update(u, UpdateKind.WARMUP_DISCARDED if discarded else UpdateKind.WARMUP_KEPT)
             return
-        if u.seq < self.r.artifact_seq:  # phase first (D15): before the artifact is quantized or serialized
+        if self.r.before_artifact(u):  # phase first (D15): before the artifact is quantized or serialized
             self._update(u, UpdateKind.PREQUANT)
             return
         later = self.r.later_scores_in_loop(u)
@@ -196,10 +196,11 @@ class _Classifier:
         self._update(u, kind, score_line=score.event.line)
 
     def _late_update(self, u: TraceEvent) -> None:
-        later = [s for s in self.r.scores if s.seq > u.seq]
+        scores = [s for s in self.r.scores if not exclusive(s, u)]  # a score on the other side of an `if`
+        later = [s for s in scores if s.seq > u.seq]
         if not later or self._side_model(u):
             return
-        earlier = [s for s in self.r.scores if s.seq < u.seq and s.seq > self.r.artifact_seq]
+        earlier = [s for s in scores if s.seq < u.seq and s.seq > self.r.artifact_seq]
         kind = UpdateKind.RESCORED if earlier else UpdateKind.BEFORE_LATER_SCORE
         self._update(u, kind, score_line=later[0].event.line)
 
@@ -313,7 +314,9 @@ class _Classifier:
                 continue
             owner = frame_prefix(u, cover[0])
             for s in self.r.scores:
-                if s.seq > u.seq and frame_prefix(s, cover[0]) != owner and not self._diverged_model(u, s):
+                if s.seq <= u.seq or exclusive(u, s) or frame_prefix(s, cover[0]) == owner:
+                    continue
+                if not self._diverged_model(u, s):
                     at = self.a.location(s.fid, s.event.node)
                     self.out.rescores.append(Rescore(at, self.a.name_of(cover[0]), self.a.path_of(s)))
                     break

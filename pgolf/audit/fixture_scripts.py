@@ -276,6 +276,55 @@ ttt_loss = eval_val_ttt(h, model, val_tokens)
 print(f"legal_ttt val_loss:{ttt_loss:.4f}")
 """
 
+# An evaluation-only mode (an artifact from an earlier run exists): load it, adapt on validation tokens,
+# score, return. It never reaches the training path's quantization, so it is not pre-quantization TTT
+# (its adapt-then-score order is PG405's finding).
+EVAL_ONLY_MAIN = MAIN.replace(
+    "    train(h, model)\n",
+    """    if os.path.exists("final_model.int6.ptz"):
+        model.load_state_dict(torch.load("final_model.int6.ptz")["w"])
+        val_tokens = load_tokens(h.val_files)
+        ttt_adapt_adamw(h, model, val_tokens)
+        print(f"eval_only val_loss:{eval_val(h, model, val_tokens):.4f}")
+        return
+    train(h, model)
+""",
+)
+
+# One pass or the other, chosen by a flag: never both in one run.
+TTT_OR_PLAIN = """
+if h.ttt_epochs > 0:
+    val_loss = eval_val_ttt(h, model, val_tokens)
+elif h.seq_len > 0:
+    val_loss = eval_val(h, model, val_tokens)
+else:
+    val_loss = float("nan")
+print(f"final_exact val_loss:{val_loss:.4f}")
+"""
+
+# An evaluation-only mode that adapts and returns early, before the run's own passes.
+EVAL_ONLY_EARLY_RETURN = """
+if os.environ.get("EVAL_ONLY", "0") == "1":
+    ttt_loss = eval_val_ttt(h, model, val_tokens)
+    print(f"eval_only_ttt val_loss:{ttt_loss:.4f}")
+    return
+"""
+
+# One pass per call, the branch chosen by the call's index: the loop runs the TTT pass, then the plain
+# pass again on the adapted model.
+PASS_BY_INDEX = """
+
+def final_pass(h, model, val_tokens, i):
+    if i == 0:
+        return eval_val_ttt(h, model, val_tokens)
+    return eval_val(h, model, val_tokens)
+"""
+
+RUN_PASS_BY_INDEX = """
+for i in range(2):
+    val_loss = final_pass(h, model, val_tokens, i)
+    print(f"pass{i} val_loss:{val_loss:.4f}")
+"""
 
 # ----- scoring-path variants shared by the n-gram / gate / normalization fixtures ---------------------
 # A hashed n-gram cache in the #779 lineage: a "full" key XORs the target into the context hash and is

@@ -40,6 +40,36 @@ def frame_prefix(ev: TraceEvent, fid: int) -> tuple[object, ...] | None:
     return None
 
 
+def exclusive(a: TraceEvent, b: TraceEvent, *, within: LoopKey | None = None) -> bool:
+    """At most one of the two events runs (in one iteration of `within`, else in the whole run): where
+    their call paths part, they sit on opposite sides of one `if` test (then/else, an `elif` chain,
+    `if t: ...; return` and the statements after it).
+
+    A loop that re-enters the parting site (around it there, or around a call that leads to it) may
+    take one side in one pass and the other side in the next: inside `within` (or anywhere, without
+    it) such a loop means "both may run".
+    """
+    k = 0
+    while k < min(len(a.stack), len(b.stack)) and a.stack[k] == b.stack[k]:
+        k += 1
+    if k == 0:
+        return False  # different roots: nothing orders them
+    site_a = (a.stack[k].guards, a.stack[k].loops) if k < len(a.stack) else (a.event.guards, a.event.loops)
+    site_b = (b.stack[k].guards, b.stack[k].loops) if k < len(b.stack) else (b.event.guards, b.event.loops)
+    parting = a.stack[k - 1].fid
+    repeats = [(a.stack[i - 1].fid, lid) for i in range(1, k) for lid in a.stack[i].loops]
+    shared = 0
+    while shared < min(len(site_a[1]), len(site_b[1])) and site_a[1][shared] == site_b[1][shared]:
+        shared += 1
+    repeats += [(parting, lid) for lid in site_a[1][:shared]]
+    if within in repeats:
+        repeats = repeats[repeats.index(within) + 1 :]
+    if repeats:
+        return False
+    polarity = {id(test): pol for test, pol in site_a[0]}
+    return any(id(test) in polarity and polarity[id(test)] is not pol for test, pol in site_b[0])
+
+
 @dataclass
 class Roles:
     a: Analysis
@@ -103,15 +133,25 @@ class Roles:
 
     # ----- phases --------------------------------------------------------------------------------
     @cached_property
-    def artifact_seq(self) -> int:
-        """Seq of the first save or quantization after the last training update (0 when none)."""
+    def artifact(self) -> TraceEvent | None:
+        """The first save or quantization after the last training update."""
         last_train = max((e.seq for e in self.train_updates if e.reached), default=0)
         for ev in self.a.trace.events:
             if ev.seq <= last_train or not ev.reached:
                 continue
             if ev.kind is EventKind.SAVE or (ev.kind is EventKind.CALL and ARTIFACT_CALL.search(self._callee_name(ev))):
-                return ev.seq
-        return 0
+                return ev
+        return None
+
+    @property
+    def artifact_seq(self) -> int:
+        """Seq of the artifact boundary (0 when none)."""
+        return self.artifact.seq if self.artifact is not None else 0
+
+    def before_artifact(self, ev: TraceEvent) -> bool:
+        """`ev` runs before the artifact is written, on a path that goes on to write it: not in a branch
+        that excludes it (an eval-only `if LOAD_ARTIFACT: ...` beside the training path)."""
+        return self.artifact is not None and ev.seq < self.artifact.seq and not exclusive(ev, self.artifact)
 
     def _callee_name(self, ev: TraceEvent) -> str:
         call = ev.event.call
@@ -136,14 +176,18 @@ class Roles:
     def covering_loop(self, upd: TraceEvent) -> LoopKey | None:
         """A loop around `upd` in whose iteration a score came before the update."""
         for loop in reversed(upd.loop_path()):
-            if any(s.seq < upd.seq and self.same_iteration(s, upd, loop) for s in self.scores):
+            if any(s.seq < upd.seq and self.same_iteration(s, upd, loop) for s in self._alongside(upd, loop)):
                 return loop
         return None
+
+    def _alongside(self, upd: TraceEvent, loop: LoopKey) -> list[TraceEvent]:
+        """Scores that can run in one iteration of `loop` with `upd` (not on the other side of an `if`)."""
+        return [s for s in self.scores if not exclusive(s, upd, within=loop)]
 
     def later_scores_in_loop(self, upd: TraceEvent) -> tuple[LoopKey, TraceEvent] | None:
         """The innermost loop around `upd` holding a score after it in the same iteration."""
         for loop in reversed(upd.loop_path()):
-            after = [s for s in self.scores if s.seq > upd.seq and self.same_iteration(s, upd, loop)]
+            after = [s for s in self._alongside(upd, loop) if s.seq > upd.seq and self.same_iteration(s, upd, loop)]
             if after:
                 return loop, after[0]
         return None

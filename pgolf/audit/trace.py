@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pgolf.audit import labels as L
 from pgolf.audit.compiler import Event
 from pgolf.audit.config import FlagEvaluator
+from pgolf.audit.guards import Guards
 from pgolf.audit.ir import Call, R
 from pgolf.audit.kinds import CallKind, EventKind, FuncKind
 from pgolf.audit.labels import bits
@@ -46,6 +47,7 @@ class Frame:
     fid: int
     call: Call | None  # the call site in the caller's body (None for a root)
     loops: tuple[int, ...]  # the caller's loops around that call site
+    guards: Guards = ()  # the `if` tests the call site runs under in the caller (guards.py)
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ class TraceBuilder:
             inner = dict(binding)
             for name, value in mapping.items():
                 inner[self.flow.space.param(callee, name)] = value
-            frame = Frame(callee, call, ev.loops)
+            frame = Frame(callee, call, ev.loops, ev.guards)
             self._walk(callee, (*stack, frame), inner, switch=switch, reached=reached)
 
     def _callees(self, call: Call, binding: dict[int, int]) -> list[int]:
