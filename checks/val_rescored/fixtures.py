@@ -54,6 +54,13 @@ FIXTURES = [
         "an eval-only mode adapts and returns before the run's own scoring pass: the passes exclude each other",
     ),
     Fixture(
+        "lora-adapters-then-plain-pass",
+        Status.PASS,
+        {**standard_files(), "train_gpt.py": fs.script(helpers=fs.LORA_TTT, after_eval=fs.RUN_LORA_TTT_THEN_PLAIN)},
+        "per-document adapters built and dropped inside the TTT pass leave the frozen base model untouched "
+        "for the later pass",
+    ),
+    Fixture(
         "rescore-after-ttt",
         Status.FAIL,
         {**standard_files(), "train_gpt.py": fs.script(helpers=fs.SCORE_FIRST_TTT, after_eval=RESCORE)},
@@ -74,6 +81,15 @@ FIXTURES = [
         },
         "an if/else picks the TTT pass or the plain pass per call, but a loop makes both calls: the plain "
         "pass re-scores the adapted model",
+    ),
+    Fixture(
+        "lora-helper-optimizer-adapts-base-then-plain-pass",
+        Status.FAIL,
+        {
+            **standard_files(),
+            "train_gpt.py": fs.script(helpers=fs.LORA_TTT_ADAPTS_BASE, after_eval=fs.RUN_LORA_TTT_THEN_PLAIN),
+        },
+        "the optimizer helper is given the base model's parameters: the later pass scores an adapted model",
     ),
     Fixture(
         "adapt-after-diagnostic-then-rescore",

@@ -223,6 +223,15 @@ class _Classifier:
         for ev in self.a.flow.facts[u.fid].events:
             if ev.kind is EventKind.OPT_CTOR and isinstance(ev.node, ast.Call) and ev.node.args:
                 roots |= names_in(ev.node.args[0])
+        for s in ast.walk(func):  # `opt = build_optimizer(adapter, lr)`: a helper builds it over its first argument
+            call = s.value if isinstance(s, ast.Assign) else None
+            if (
+                isinstance(call, ast.Call)
+                and call.args
+                and self._user_call(u.fid, call)
+                and self.a.labels_of(u.fid, call) & L.OPT
+            ):
+                roots |= _value_names(call.args[0])
         if not roots:
             return False
         returned = {
@@ -310,8 +319,8 @@ class _Classifier:
     def _rescoring(self) -> None:
         for u in self.r.val_updates:
             cover = self.r.covering_loop(u)
-            if cover is None:
-                continue
+            if cover is None or self._side_model(u):
+                continue  # an adapter built and dropped inside the pass leaves later passes untouched
             owner = frame_prefix(u, cover[0])
             for s in self.r.scores:
                 if s.seq <= u.seq or exclusive(u, s) or frame_prefix(s, cover[0]) == owner:

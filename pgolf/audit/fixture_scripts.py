@@ -326,6 +326,69 @@ for i in range(2):
     print(f"pass{i} val_loss:{val_loss:.4f}")
 """
 
+# Per-document LoRA test-time training: the adapters and their optimizer are built inside the pass (the
+# optimizer by a helper), the base model is frozen, and nothing adapted leaves the function.
+LORA_TTT = """
+
+class DocAdapter(nn.Module):
+    def __init__(self, model, rank):
+        super().__init__()
+        dim = model.tok_emb.embedding_dim
+        self.down = nn.Parameter(torch.zeros(dim, rank))
+        self.up = nn.Parameter(torch.zeros(rank, model.head.out_features))
+
+    def reset(self):
+        with torch.no_grad():
+            self.down.normal_(std=0.02)
+            self.up.zero_()
+
+
+def build_adapter_optimizer(adapter, lr):
+    return torch.optim.Adam(adapter.parameters(), lr=lr)
+
+
+def eval_val_doc_adapters(h, model, val_tokens):
+    for p in model.parameters():
+        p.requires_grad_(False)
+    adapter = DocAdapter(model, 8)
+    opt = build_adapter_optimizer(adapter, 1e-3)
+    total = val_tokens.numel() - 1
+    num_chunks = (total + h.ttt_chunk - 1) // h.ttt_chunk
+    loss_sum = 0.0
+    count = 0
+    for ci in range(num_chunks):
+        if ci % 8 == 0:
+            adapter.reset()
+        start = ci * h.ttt_chunk
+        end = min(start + h.ttt_chunk, total)
+        local = val_tokens[start : end + 1]
+        x = local[:-1].unsqueeze(0)
+        y = local[1:].unsqueeze(0)
+        hidden = model.tok_emb(x)
+        logits = model.forward_logits(x) + hidden @ adapter.down @ adapter.up
+        nll = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="none")
+        loss_sum += nll.detach().sum().item()
+        count += y.numel()
+        if ci < num_chunks - 1:
+            opt.zero_grad()
+            nll.mean().backward()
+            opt.step()
+    return loss_sum / count
+"""
+
+RUN_LORA_TTT_THEN_PLAIN = """
+ttt_loss = eval_val_doc_adapters(h, model, val_tokens)
+print(f"lora_ttt val_loss:{ttt_loss:.4f}")
+plain_loss = eval_val(h, model, val_tokens)
+print(f"final_exact val_loss:{plain_loss:.4f}")
+"""
+
+# The base model's own parameters handed to the optimizer helper (nothing frozen): the TTT pass adapts
+# the model that the later pass scores again.
+LORA_TTT_ADAPTS_BASE = LORA_TTT.replace(
+    "    for p in model.parameters():\n        p.requires_grad_(False)\n", ""
+).replace("build_adapter_optimizer(adapter, 1e-3)", "build_adapter_optimizer(model, 1e-3)")
+
 # ----- scoring-path variants shared by the n-gram / gate / normalization fixtures ---------------------
 # A hashed n-gram cache in the #779 lineage: a "full" key XORs the target into the context hash and is
 # read at scoring time, count(full) / count(context) mixed into the model's probability of the target.
