@@ -43,6 +43,16 @@ CONTEXT_ONLY = SLOT.replace(
     "y[:, : h.seq_len // 2].reshape(-1))",
 )
 
+# The per-window tensors are created plainly, then switched on in a loop over a tuple of them: still a
+# delta made for the window, not the model's parameters switched back on.
+SWITCHED_ON = SLOT.replace(
+    "delta = torch.zeros(1, 1, hidden.shape[-1], requires_grad=True)",
+    "delta = torch.zeros(1, 1, hidden.shape[-1])\n"
+    "            bias = torch.zeros(1, 1, hidden.shape[-1])\n"
+    "            for t in (delta, bias):\n"
+    "                t.requires_grad_(True)",
+).replace("torch.optim.AdamW([delta], lr=0.003)", "torch.optim.AdamW([delta, bias], lr=0.003)")
+
 
 def _slot(default: str, body: str = SLOT) -> str:
     return fs.script(hyper=f'slot_enabled = bool(int(os.environ.get("SLOT_ENABLED", "{default}")))', evaluation=body)
@@ -55,6 +65,20 @@ FIXTURES = [
         Status.FAIL,
         {**standard_files(), "train_gpt.py": _slot("1")},
         "delta is fitted to the window's targets with AdamW, then that window is scored",
+    ),
+    Fixture(
+        "slot-tensors-switched-on-in-loop",
+        Status.FAIL,
+        {**standard_files(), "train_gpt.py": _slot("1", SWITCHED_ON)},
+        "per-window tensors created in the loop and switched on one by one (`for t in (delta, bias)`), "
+        "fitted to the window's targets, then the window is scored",
+    ),
+    Fixture(
+        "model-params-toggled-per-window",
+        Status.PASS,
+        {**standard_files(), "train_gpt.py": fs.script(evaluation=fs.PARAMS_TOGGLED)},
+        "the model's parameters are switched on and adapted before each window is scored: that is TTT "
+        "before the score (PG405), not a tensor created for the window",
     ),
     Fixture(
         "slot-code-disabled",

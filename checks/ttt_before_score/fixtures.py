@@ -61,6 +61,12 @@ FIXTURES = [
         "them: an update before the score, not pre-quantization TTT",
     ),
     Fixture(
+        "model-params-toggled-then-scored",
+        Status.FAIL,
+        {**standard_files(), "train_gpt.py": fs.script(evaluation=fs.PARAMS_TOGGLED)},
+        "each window adapts the model (its parameters switched back on) before the window is scored",
+    ),
+    Fixture(
         "train-on-previous-chunk-first",
         Status.WARN,
         {**standard_files(), "train_gpt.py": fs.script(helpers=PREVIOUS_CHUNK, after_eval=fs.RUN_TTT)},

@@ -289,9 +289,27 @@ class _Classifier:
 
     def _slot_param(self, u: TraceEvent, loop: LoopKey) -> TraceEvent | None:
         for g in self.a.trace.of_kind(EventKind.GRAD_PARAM):
-            if g.seq < u.seq and self.r.same_iteration(g, u, loop):
+            if g.seq < u.seq and self.r.same_iteration(g, u, loop) and not self._toggles_existing(g):
                 return g
         return None
+
+    def _toggles_existing(self, g: TraceEvent) -> bool:
+        """`for p in params: p.requires_grad_(True)`: the model's own parameters switched back on for an
+        adaptation, not a tensor created for the window (a per-window delta is made in the loop)."""
+        node = g.event.node
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return False
+        recv = node.func.value
+        if node.func.attr != "requires_grad_" or not isinstance(recv, ast.Name):
+            return False
+        func = self.a.program.funcs[g.fid].node
+        return any(
+            isinstance(loop, ast.For)
+            and not isinstance(loop.iter, ast.Tuple | ast.List)  # `for t in (delta, bias)`: tensors made here
+            and recv.id in names_in(loop.target)
+            and any(n is node for n in ast.walk(loop))
+            for loop in ast.walk(func)
+        )
 
     def _previous_chunk_guard(self, u: TraceEvent, loop: LoopKey) -> bool:
         info = self.a.flow.facts[loop[0]].loops.get(loop[1])

@@ -389,6 +389,34 @@ LORA_TTT_ADAPTS_BASE = LORA_TTT.replace(
     "    for p in model.parameters():\n        p.requires_grad_(False)\n", ""
 ).replace("build_adapter_optimizer(adapter, 1e-3)", "build_adapter_optimizer(model, 1e-3)")
 
+# Test-time training that switches the model's own parameters back on for each window, adapts, then
+# scores the window: an update before the score (PG405), not a per-window tensor (SLOT).
+PARAMS_TOGGLED = """
+
+def eval_val(h, model, val_tokens):
+    opt = torch.optim.SGD(model.parameters(), lr=0.002)
+    loss_sum = 0.0
+    count = 0
+    for start in range(0, val_tokens.numel() - h.seq_len - 1, h.seq_len):
+        local = val_tokens[start : start + h.seq_len + 1]
+        x = local[:-1].unsqueeze(0)
+        y = local[1:].unsqueeze(0)
+        for p in model.parameters():
+            p.requires_grad_(True)
+        opt.zero_grad()
+        model(x, y).backward()
+        opt.step()
+        for p in model.parameters():
+            p.requires_grad_(False)
+        with torch.no_grad():
+            logits = model.forward_logits(x)
+            nll = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum")
+            loss_sum += nll.item()
+            count += y.numel()
+    return loss_sum / count
+"""
+
+
 # ----- scoring-path variants shared by the n-gram / gate / normalization fixtures ---------------------
 # A hashed n-gram cache in the #779 lineage: a "full" key XORs the target into the context hash and is
 # read at scoring time, count(full) / count(context) mixed into the model's probability of the target.
