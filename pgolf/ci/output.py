@@ -35,11 +35,21 @@ def _md(text: str) -> str:
     return printable(text).replace("|", "\\|").replace("\n", " ").replace("`", "'")
 
 
+def _suppressed(r: CheckResult) -> str:
+    return f" ({_md(r.suppressed.render())})" if r.suppressed is not None else ""
+
+
+def _gate_row(r: CheckResult) -> str:
+    return f"| {markdown.result_icon(r)} | `{r.code}` {r.slug} | {_md(r.message)}{_suppressed(r)} |"
+
+
 def _gate_details(r: CheckResult) -> list[str]:
-    lines = ["", f"**{_ICON[r.status]} {r.code} {r.slug}**: {_md(r.message)}", ""]
+    lines = ["", f"**{markdown.result_icon(r)} {r.code} {r.slug}**: {_md(r.message)}{_suppressed(r)}", ""]
     for ev in r.evidence[:MAX_SUMMARY_EVIDENCE]:
         where = f"`{_md(ev.location.render())}`: " if ev.location.path else ""
         lines.append(f"- {where}{_md(ev.note)}")
+        if ev.suppressed is not None:
+            lines.append(f"  {markdown.SUPPRESSED_ICON} {_md(ev.suppressed.render())}")
     if len(r.evidence) > MAX_SUMMARY_EVIDENCE:
         lines.append(f"- ... {len(r.evidence) - MAX_SUMMARY_EVIDENCE} more (see the annotations)")
     return lines
@@ -61,7 +71,7 @@ def summary(outcome: GateOutcome) -> str:
         "",
         "| | check | result |",
         "|---|---|---|",
-        *(f"| {_ICON[r.status]} | `{r.code}` {r.slug} | {_md(r.message)} |" for r in gate.results),
+        *(_gate_row(r) for r in gate.results),
     ]
     for r in gate.results:
         if r.status is not Status.PASS:

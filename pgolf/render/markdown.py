@@ -8,7 +8,7 @@ _ICON = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.S
 SUPPRESSED_ICON = "🔕"
 
 
-def _icon(r: CheckResult) -> str:
+def result_icon(r: CheckResult) -> str:
     """The status icon, or the muted bell for a finding an applied suppression no longer counts."""
     return SUPPRESSED_ICON if r.counted_status is not r.status else _ICON[r.status]
 
@@ -24,10 +24,10 @@ def render(report: Report) -> str:
         out += ["| | check | rule | result |", "|---|---|---|---|"]
         for r in sub.results:
             mark = f" ({_cell(r.suppressed.render())})" if r.suppressed is not None else ""
-            out.append(f"| {_icon(r)} | `{r.code}` {r.slug} | {r.rule} | {_cell(r.message)}{mark} |")
+            out.append(f"| {result_icon(r)} | `{r.code}` {r.slug} | {r.rule} | {_cell(r.message)}{mark} |")
         details = [r for r in sub.results if r.status in (Status.FAIL, Status.WARN, Status.ERROR)]
         for r in details:
-            out += ["", f"### {_icon(r)} {r.code} {r.slug}", "", _cell(r.message), ""]
+            out += ["", f"### {result_icon(r)} {r.code} {r.slug}", "", _cell(r.message), ""]
             if r.suppressed is not None:
                 out += [f"**{_cell(r.suppressed.render())}**", ""]
             out += [f"- **{v.policy}**: {v.status.value}: {_cell(v.reason)}" for v in r.verdicts]
