@@ -31,7 +31,9 @@ class ArtifactTooLarge:
         if meta is not None:
             claims = [c for c in [meta.bytes_total] if c is not None]
             claims += [c.artifact_bytes for c in meta.seed_results.values() if c.artifact_bytes is not None]
-            for claim in claims:
+            # `bytes_total` may be read from a seed's `artifact_bytes` (no top-level total): one claim, one line
+            by_pointer = {c.pointer: c for c in claims}
+            for claim in by_pointer.values():
                 if claim.value > cap:
                     over.append(in_json(meta.path, claim, "claimed artifact bytes", measured=claim.value, limit=cap))
         others = account_artifact(ctx.folder, sel.others, sources=ctx.sources, cap=cap)

@@ -50,3 +50,22 @@ def test_exec_loaded_programs_are_told_from_imported_modules(tmp_path: Path) -> 
     assert [f.executed for f in account_artifact(folder).loaded] == [True]
     (tmp_path / "records/track_10min_16mb/2026-04-06_shim/train_gpt.py").write_text("import train_impl\n")
     assert [f.executed for f in account_artifact(load_folder(folder.root)).loaded] == [False]
+
+
+def test_a_seed_claim_read_as_the_total_is_cited_once(tmp_path: Path) -> None:
+    """Without `bytes_total`, the largest seed `artifact_bytes` stands for it (same pointer): one line (#445)."""
+    import json
+
+    from pgolf.engine import check_folder
+    from pgolf.ruleset import load_ruleset
+
+    files = standard_files()
+    doc = json.loads(str(files["submission.json"]))
+    del doc["bytes_total"]
+    doc["seed_results"]["42"]["artifact_bytes"] = 16_374_443
+    files["submission.json"] = json.dumps(doc)
+    path = Fixture("2026-03-22_seed_claim_over", Status.FAIL, files, "#445").write(tmp_path)
+    (result,) = check_folder(path, load_ruleset(), select=["PG201"]).results
+    assert result.status is Status.FAIL
+    pointers = [e.location.json_pointer for e in result.evidence if e.location.json_pointer]
+    assert pointers == ["/seed_results/42/artifact_bytes"]
