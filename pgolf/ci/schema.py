@@ -170,10 +170,16 @@ def fix_command(folder: str) -> str:
     return f"pgolf submission fix {shlex.quote(folder)}"
 
 
-def _hint(message: str, shown: str) -> str:
-    """What to run: `fix` repairs a JSON document; one that is not JSON at all is rewritten by `init`."""
+_IDENTITY = {"/author": "--author 'Your Name'", "/github_id": "--github-id LOGIN"}
+
+
+def _hint(message: str, shown: str, pointer: str = "") -> str:
+    """What to run: `fix` repairs a JSON document (the identity no log states is given to it); one that
+    is not JSON at all is rewritten by `init`."""
     if message.startswith(UNREADABLE_PREFIXES):
         return f"; repair it by hand, or move it aside and run `pgolf submission init {shlex.quote(shown)}`"
+    if pointer in _IDENTITY:
+        return f"; no log states it: `{fix_command(shown)} {_IDENTITY[pointer]}`"
     return f"; `{fix_command(shown)}` repairs what the logs can tell"
 
 
@@ -214,7 +220,7 @@ def schema_result(folder: Path, *, shown_as: str | None = None) -> CheckResult:
     evidence = [
         Evidence(
             location=Location(path=SUBMISSION_JSON, line=line_for(text, e.pointer, table), json_pointer=e.pointer),
-            note=(f"at {e.pointer}: {e.message}" if e.pointer else e.message) + _hint(e.message, shown),
+            note=(f"at {e.pointer}: {e.message}" if e.pointer else e.message) + _hint(e.message, shown, e.pointer),
         )
         for e in checked.errors
     ]

@@ -25,7 +25,7 @@ from pgolf.folder import SubmissionFolder, load_folder
 from pgolf.logs.collect import read_logs
 from pgolf.meta.coerce import Notes
 from pgolf.meta.decode import decode_text, parse_json, top_object
-from pgolf.meta.fixer import Fixed, describe, fix_document, log_facts, still_failing
+from pgolf.meta.fixer import Fixed, describe, fix_document, log_facts, still_failing, valid_login, valid_text
 from pgolf.meta.lenient import MAX_JSON_BYTES, read_meta_bytes
 from pgolf.meta.model import SubmissionMeta
 from pgolf.meta.strict import validate_bytes
@@ -98,8 +98,21 @@ def _read_original(path: Path) -> tuple[str, dict[str, Any], SubmissionMeta | No
     return data.decode("utf-8", "replace"), top, read_meta_bytes(data, path.name).meta
 
 
-def plan(folder_path: Path, ruleset: Ruleset, *, init: bool, prefer_logs: bool, today: str | None = None) -> Plan:
+def plan(
+    folder_path: Path,
+    ruleset: Ruleset,
+    *,
+    init: bool,
+    prefer_logs: bool,
+    today: str | None = None,
+    author: str | None = None,
+    github_id: str | None = None,
+) -> Plan:
     """Read the folder and work out the new submission.json; nothing is written here."""
+    if author is not None and not valid_text(author):
+        raise UsageError("--author: give your name as it should appear on the leaderboard (not blank)")
+    if github_id is not None and not valid_login(github_id):
+        raise UsageError(f"--github-id {github_id!r}: not a GitHub login (letters, digits and single hyphens)")
     folder = load_folder(folder_path, hash_files=False)
     target = folder.root / SUBMISSION_JSON
     source = _source(folder)
@@ -121,6 +134,8 @@ def plan(folder_path: Path, ruleset: Ruleset, *, init: bool, prefer_logs: bool, 
         ruleset=ruleset,
         today=today or dt.date.today().isoformat(),
         prefer_logs=prefer_logs,
+        author=author.strip() if author is not None else None,
+        github_id=github_id,
     )
     fixed.notes[:0] = log_notes
     new_text = render_json(fixed.doc)
@@ -175,8 +190,8 @@ def _report(plan_: Plan, *, wrote: bool) -> int:
     return EXIT_OK if not plan_.remaining else EXIT_VIOLATIONS
 
 
-def _run(folder: Path, *, init: bool, dry_run: bool, prefer_logs: bool, ruleset_id: str | None) -> int:
-    plan_ = plan(folder, load_ruleset(ruleset_id), init=init, prefer_logs=prefer_logs)
+def _run(folder: Path, *, init: bool, dry_run: bool, ruleset_id: str | None, **given: Any) -> int:
+    plan_ = plan(folder, load_ruleset(ruleset_id), init=init, **given)
     changed = plan_.old_text != plan_.new_text
     if changed and not dry_run:
         write_atomically(plan_.target, plan_.new_text)
@@ -189,6 +204,8 @@ _PREFER_LOGS = click.option(
     "--prefer-logs", is_flag=True, help="where a claim and its log disagree, take the log's value"
 )
 _RULESET = click.option("--ruleset", "ruleset_id", default=None, help="ruleset id (default: the newest)")
+_AUTHOR = click.option("--author", default=None, help="your name as the leaderboard shows it (no log states it)")
+_GITHUB_ID = click.option("--github-id", default=None, help="your GitHub login (no log states it)")
 
 
 @click.group()
@@ -201,9 +218,11 @@ def submission() -> None:
 @_DRY_RUN
 @_PREFER_LOGS
 @_RULESET
-def init(folder: Path, dry_run: bool, prefer_logs: bool, ruleset_id: str | None) -> int:
-    """Write submission.json for FOLDER from its logs (the identity keys are left for you to fill)."""
-    return _run(folder, init=True, dry_run=dry_run, prefer_logs=prefer_logs, ruleset_id=ruleset_id)
+@_AUTHOR
+@_GITHUB_ID
+def init(folder: Path, dry_run: bool, ruleset_id: str | None, **given: Any) -> int:
+    """Write submission.json for FOLDER from its logs; --author and --github-id give what no log states."""
+    return _run(folder, init=True, dry_run=dry_run, ruleset_id=ruleset_id, **given)
 
 
 @submission.command()
@@ -211,6 +230,9 @@ def init(folder: Path, dry_run: bool, prefer_logs: bool, ruleset_id: str | None)
 @_DRY_RUN
 @_PREFER_LOGS
 @_RULESET
-def fix(folder: Path, dry_run: bool, prefer_logs: bool, ruleset_id: str | None) -> int:
-    """Repair FOLDER's submission.json so it passes the strict schema, keeping what you wrote."""
-    return _run(folder, init=False, dry_run=dry_run, prefer_logs=prefer_logs, ruleset_id=ruleset_id)
+@_AUTHOR
+@_GITHUB_ID
+def fix(folder: Path, dry_run: bool, ruleset_id: str | None, **given: Any) -> int:
+    """Repair FOLDER's submission.json so it passes the strict schema, keeping what you wrote
+    (--author and --github-id replace the identity keys)."""
+    return _run(folder, init=False, dry_run=dry_run, ruleset_id=ruleset_id, **given)

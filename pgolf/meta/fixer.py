@@ -118,11 +118,11 @@ def log_facts(
 # --------------------------------------------------------------------------- the fixer
 
 
-def _valid_text(value: Any) -> bool:
+def valid_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _valid_login(value: Any) -> bool:
+def valid_login(value: Any) -> bool:
     return isinstance(value, str) and bool(re.fullmatch(GITHUB_LOGIN, value)) and not is_placeholder_login(value)
 
 
@@ -167,6 +167,8 @@ class _Inputs:
     ruleset: Ruleset
     today: str
     prefer_logs: bool
+    author: str | None = None  # given on the command line: identity no log can tell
+    github_id: str | None = None
 
 
 class _Fixer:
@@ -210,11 +212,15 @@ class _Fixer:
 
     def identity(self) -> None:
         doc = self.doc
-        if not _valid_text(doc.get("author")) and not self._from_claim("author", _valid_text, "author"):
-            self.note("author: no name found; add your name as it should appear on the leaderboard")
-        if not _valid_login(doc.get("github_id")) and not self._from_claim("github_id", _valid_login, "github_id"):
-            self.note("github_id: no GitHub login found; add yours (letters, digits and single hyphens)")
-        if not _valid_text(doc.get("name")) and not self._from_claim("name", _valid_text, "name"):
+        if self.i.author is not None:
+            self.set("author", self.i.author, "from --author")
+        elif not valid_text(doc.get("author")) and not self._from_claim("author", valid_text, "author"):
+            self.note("author: no name found; pass --author 'Your Name' as it should appear on the leaderboard")
+        if self.i.github_id is not None:
+            self.set("github_id", self.i.github_id, "from --github-id")
+        elif not valid_login(doc.get("github_id")) and not self._from_claim("github_id", valid_login, "github_id"):
+            self.note("github_id: no GitHub login found; pass --github-id LOGIN (letters, digits and single hyphens)")
+        if not valid_text(doc.get("name")) and not self._from_claim("name", valid_text, "name"):
             title = _FOLDER_DATE.sub("", self.i.folder_name).strip("_- ").replace("_", " ")
             if title:
                 self.set("name", title, "from the folder name")
@@ -390,9 +396,12 @@ def fix_document(
     ruleset: Ruleset,
     today: str,
     prefer_logs: bool = False,
+    author: str | None = None,
+    github_id: str | None = None,
 ) -> Fixed:
-    """The repaired document, what changed and why, and what could not be repaired."""
-    inputs = _Inputs(original or {}, meta, facts, folder_name, track, ruleset, today, prefer_logs)
+    """The repaired document, what changed and why, and what could not be repaired. `author` and
+    `github_id` (checked by the caller) replace what the document says: the person running it says so."""
+    inputs = _Inputs(original or {}, meta, facts, folder_name, track, ruleset, today, prefer_logs, author, github_id)
     fixer = _Fixer(inputs)
     fixer.identity()
     fixer.track()

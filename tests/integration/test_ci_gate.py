@@ -231,10 +231,11 @@ def test_pr_with_invalid_submission_json(repo: RecordsRepo, capsys: pytest.Captu
     assert set(errors) == {"/author", "/val_bpb"}
     file = f"{GOOD}/submission.json"
     hint = f"; `pgolf submission fix '{GOOD}'` repairs what the logs can tell"
+    identity = f"; no log states it: `pgolf submission fix '{GOOD}' --author 'Your Name'`"
     assert code == 1
     assert lines == [
         # a missing key has no line of its own: the annotation points at the object that lacks it
-        _gate_line("PG003", "submission-json-schema", file, f"at /author: {errors['/author']}{hint}", 1),
+        _gate_line("PG003", "submission-json-schema", file, f"at /author: {errors['/author']}{identity}", 1),
         _gate_line(
             "PG003",
             "submission-json-schema",

@@ -200,3 +200,40 @@ def test_render_json_keeps_short_lists_inline() -> None:
         '{\n  "seeds": [42, 314],\n  "seed_results": {\n    "42": {\n      "val_bpb": 1.0\n    }\n  },\n'
         '  "tags": []\n}\n'
     )
+
+
+def test_author_and_github_id_complete_init_in_one_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No log states who ran it: the participant gives it once and the file passes the strict schema."""
+    folder = _folder(tmp_path, _logs_only())
+
+    code = main(["submission", "init", str(folder), "--author", " Ada Lovelace ", "--github-id", "ada-l"])
+
+    err = capsys.readouterr().err
+    assert code == 0, err
+    doc = _doc(folder)
+    assert (doc["author"], doc["github_id"]) == ("Ada Lovelace", "ada-l")
+    assert "changed /author: (absent) -> 'Ada Lovelace' (from --author)" in err
+    assert validate_file(folder / "submission.json") == []
+
+
+def test_fix_replaces_the_identity_only_when_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _folder(tmp_path, standard_files(SEEDS))
+    before = _doc(folder)
+
+    assert main(["submission", "fix", str(folder), "--github-id", "new-login"]) == 0
+    after = _doc(folder)
+    assert after["github_id"] == "new-login" and after["author"] == before["author"]
+    assert f"changed /github_id: {before['github_id']!r} -> 'new-login' (from --github-id)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [("--github-id", "not a login", "--github-id 'not a login': not a GitHub login"), ("--author", "  ", "--author:")],
+)
+def test_bad_identity_is_a_one_line_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    folder = _folder(tmp_path, _logs_only())
+    assert main(["submission", "init", str(folder), option, value]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and not (folder / "submission.json").exists()
