@@ -16,6 +16,7 @@ import os
 import shlex
 import signal
 import subprocess
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable
@@ -308,9 +309,11 @@ def supervise(
 def run_env(spec: RunSpec) -> dict[str, str]:
     """The child's environment: the plan's, with HOME (and the XDG folders) inside the seed folder,
     so nothing under the host's home (tokens, caches, configs) is found by default."""
-    home = spec.home_dir
+    return {**spec.env, **_home_env(spec.home_dir)}
+
+
+def _home_env(home: Path) -> dict[str, str]:
     return {
-        **spec.env,
         "HOME": str(home),
         "XDG_CACHE_HOME": str(home / ".cache"),
         "XDG_CONFIG_HOME": str(home / ".config"),
@@ -406,9 +409,16 @@ class LocalBackend:
         return proc.Warding(mode=d.mode, settle_s=d.settle_seconds, masks=credential_masks(spec, Path.home()))
 
     def preflight(self, spec: RunSpec) -> EnvFingerprint:
-        """torch must import in the run's interpreter; GPUs are optional (the CPU example needs none)."""
+        """torch must import in the run's interpreter; GPUs are optional (the CPU example needs none).
+        The probes get a throwaway HOME: the seed's own (inside its folder) would be created by CUDA's
+        ~/.nv cache, and a seed folder that exists before the seed starts reads as an interrupted attempt."""
+        with tempfile.TemporaryDirectory(prefix="pgolf-preflight-home-") as home:
+            return self._preflight(spec, Path(home))
+
+    def _preflight(self, spec: RunSpec, home: Path) -> EnvFingerprint:
         python = spec.command[0]
         env = {k: v for k, v in spec.env.items() if not k.startswith("PGOLF_") and k != "PYTHONPATH"}
+        env.update(_home_env(home))
         try:
             probe = fingerprint.parse_probe(
                 proc.run([python, "-c", fingerprint.PROBE], env=env, timeout_s=_PROBE_TIMEOUT_S).output

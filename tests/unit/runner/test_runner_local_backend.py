@@ -335,3 +335,23 @@ def test_credential_masks_skip_what_the_run_needs(tmp_path: Path) -> None:
     assert set(masks) == {str(home / ".ssh"), str(home / ".cache/huggingface"), str(home / ".netrc")}
     needed = spec.model_copy(update={"source_dir": home / ".ssh" / "submission"})  # the run lives there
     assert str(home / ".ssh") not in local.credential_masks(needed, home)
+
+
+def test_the_preflight_writes_nothing_into_the_seed_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CUDA's probe writes ~/.nv: with the seed's HOME, a fresh seed's folder existed before the seed ran
+    and was moved aside as an interrupted attempt (seen on an H100: `seed-314.interrupted-1/out/home/.nv`)."""
+    homes: list[str] = []
+
+    def run(argv: Sequence[str], **kwargs: Any) -> proc.Completed:
+        home = kwargs["env"]["HOME"]
+        homes.append(home)
+        Path(home, ".nv", "ComputeCache").mkdir(parents=True, exist_ok=True)  # what CUDA does
+        out = PROBE_OK if argv[0] != "nvidia-smi" and not str(argv[1]).endswith("preflight.py") else ""
+        return proc.Completed(list(argv), 0, out or '{"ok": true, "checks": []}')
+
+    monkeypatch.setattr(proc, "run", run)
+    spec = _spec(tmp_path)
+    LocalBackend(FakeClock()).preflight(spec)
+    assert homes and all(not Path(h).is_relative_to(spec.seed_dir) for h in homes)
+    assert not spec.seed_dir.exists()
+    assert not any(Path(h).exists() for h in homes)  # the throwaway HOME is removed
