@@ -26,7 +26,7 @@ help:
 	@echo "make bench                  speed figures (pgolf check, code audit, runner overhead)"
 	@echo "make realrepo               pgolf check over the real repository snapshot (main + PR heads): figures"
 	@echo "make gate-vs-check          the CI gate vs pgolf check on the 40 newest record PRs (GATE_ARGS=...)"
-	@echo "make precommit-main         pre-commit --all-files on a clone of the challenge's main"
+	@echo "make precommit-main         pre-commit --all-files on a clone of main with the adoption config"
 	@echo "make schema-figures         submission.json files passing the strict schema, as written and fixed"
 	@echo "make fuzz                   hostile folders, JSON and git trees through check/validate/ci (FUZZ_ARGS=...)"
 	@echo "make image                  build the pinned reproduction image (needs Docker)"
@@ -109,10 +109,17 @@ gate-vs-check: venv
 fuzz: venv
 	$(BIN)/python scripts/fuzz.py $(FUZZ_ARGS)
 
-# `pre-commit try-repo . --all-files` on a clone of the challenge's main (needs pre-commit on PATH),
-# then the same judgement in-process per policy: every folder there was merged, so none should fail.
-precommit-main: venv
-	$(BIN)/python -m pgolf.realrepo.precommit $(PRECOMMIT_ARGS)
+# `pre-commit try-repo . --all-files` on a clone of the challenge's main with examples/records-pgolf.toml
+# committed as its .pgolf.toml (the records repository's adoption config), the same judgement in-process
+# (suppressed findings with their reasons; a stale suppression fails), and the no-config figures per
+# policy beside it. pre-commit: PRE_COMMIT=..., else PATH's, else a venv of its own in .venv/pre-commit.
+PRE_COMMIT ?= $(or $(shell command -v pre-commit 2>/dev/null),$(VENV)/pre-commit/bin/pre-commit)
+$(VENV)/pre-commit/bin/pre-commit:
+	$(PYTHON) -m venv $(VENV)/pre-commit
+	$(VENV)/pre-commit/bin/python -m pip install --quiet "pre-commit>=3.5"
+
+precommit-main: venv $(PRE_COMMIT)
+	$(BIN)/python -m pgolf.realrepo.precommit --pre-commit $(PRE_COMMIT) $(PRECOMMIT_ARGS)
 
 schema-figures: venv
 	$(BIN)/python scripts/schema_figures.py $(FIGURES_ARGS)

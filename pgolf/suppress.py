@@ -49,6 +49,11 @@ def _kinds() -> dict[str, str]:
     return {c.code: c.kind for c in ALL_CHECKS.values()}
 
 
+def check_names(result: CheckResult) -> CheckNames:
+    """The names `result` answers to in a config, its catalogue kind included."""
+    return CheckNames.of(result, _kinds().get(result.code))
+
+
 def known_names() -> set[str]:
     """Every name a config may use: catalogue codes, slugs, rules and kinds, and the gate's rules."""
     from checks import ALL_CHECKS
