@@ -45,4 +45,16 @@ FIXTURES = [
         {**standard_files(), "train_gpt.py": fs.script(train=MIXED)},
         "every 4th step adds a validation-batch loss to the training loss",
     ),
+    Fixture(
+        "file-wrapped-plain-training",
+        Status.PASS,
+        {**standard_files(), "train_gpt.py": fs.file_wrapped(fs.script())},
+        "a wrapper that decodes a legal script to a temporary file and runs it (#1771)",
+    ),
+    Fixture(
+        "file-wrapped-val-training",
+        Status.FAIL,
+        {**standard_files(), "train_gpt.py": fs.file_wrapped(fs.script(train=VAL_ONLY), beside=True)},
+        "the script a wrapper writes beside itself and runs (#1570) trains on the validation shards",
+    ),
 ]

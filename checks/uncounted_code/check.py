@@ -26,7 +26,8 @@ class UncountedCode:
         findings = self._helpers(sources) + self._problems(sources, record=ctx.track.record)
         analysis = ctx.analysis
         if analysis is not None:
-            for load in outside_code(analysis, {f.path for f in ctx.folder.files}):
+            shipped = {f.path for f in ctx.folder.files} | sources.written  # a wrapper's decoded files are shipped
+            for load in outside_code(analysis, shipped):
                 note = (
                     f"loads code from `{load.path}`, which is not in the record folder: it is neither shipped "
                     "nor counted"

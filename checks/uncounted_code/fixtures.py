@@ -1,5 +1,6 @@
-"""PG418 fixtures: one self-contained (or wrapped) train_gpt.py passes; helper modules and
-exec(open(...)) shims warn (B.9); code loaded from outside the record folder fails."""
+"""PG418 fixtures: one self-contained (or wrapped) train_gpt.py passes, also when the wrapper decodes to
+a file and runs it; helper modules and exec(open(...)) shims warn (B.9); code loaded from outside the
+record folder fails, and so does a run of a file pgolf cannot see written from a literal."""
 
 from __future__ import annotations
 
@@ -48,5 +49,50 @@ FIXTURES = [
             "train_gpt.py": fs.script(before_eval='exec(open("/workspace/shared/ngram_helpers.py").read())'),
         },
         "the script executes a file that is not in the record folder",
+    ),
+    Fixture(
+        "file-wrapper-tempdir",
+        Status.PASS,
+        {**standard_files(), "train_gpt.py": fs.file_wrapped(fs.script())},
+        "the wrapper decodes the script to a temporary file and runs it with runpy (#1771): accepted practice",
+    ),
+    Fixture(
+        "file-wrapper-beside-script",
+        Status.PASS,
+        {**standard_files(), "train_gpt.py": fs.file_wrapped(fs.script(), beside=True)},
+        "the wrapper writes _train.py beside itself and runs it (#1570)",
+    ),
+    Fixture(
+        "bundle-written-to-tempdir",
+        Status.PASS,
+        {
+            **standard_files(),
+            "train_gpt.py": fs.bundle_wrapped(
+                {"_runner.py": "import train_gpt\ntrain_gpt.main()\n", "train_gpt.py": fs.script()}, "_runner.py"
+            ),
+        },
+        "one blob split into files of a temporary directory; the runner imports the script from there (#1518)",
+    ),
+    Fixture(
+        "file-wrapper-non-literal",
+        Status.FAIL,
+        {
+            **standard_files(),
+            "train_gpt.py": "import os,tempfile,runpy\n_d=tempfile.mkdtemp()\n_f=os.path.join(_d,'t.py')\n"
+            "open(_f,'w').write(os.environ['PAYLOAD'])\nrunpy.run_path(_f)\n",
+        },
+        "the file that runs is written from the environment: nothing pgolf can read",
+    ),
+    Fixture(
+        "file-wrapper-overwritten",
+        Status.FAIL,
+        {
+            **standard_files(),
+            "train_gpt.py": fs.file_wrapped(fs.script()).replace(
+                "runpy.run_path", "import shutil;shutil.copy('notes.txt',_f)\nrunpy.run_path"
+            ),
+            "notes.txt": "print('other code')\n",
+        },
+        "the literal it writes is replaced by another file before it runs",
     ),
 ]

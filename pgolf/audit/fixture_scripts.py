@@ -196,6 +196,50 @@ def lzma_wrapped(source: str, *, raw: bool = True) -> str:
     return "import lzma as L,base64 as B\nexec(" + call.format(base64.b85encode(blob).decode()) + ")\n"
 
 
+def _blob(source: str) -> str:
+    raw = lzma.compress(source.encode(), format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA2}])
+    return base64.b85encode(raw).decode()
+
+
+_RAW = 'format=L.FORMAT_RAW,filters=[{"id":L.FILTER_LZMA2}]'
+
+
+def file_wrapped(source: str, *, beside: bool = False) -> str:
+    """The other self-extracting form: decode to a file, then run it. In a temporary directory with
+    `open(...).write` (#1771), or beside the script with `with open(...) as f` (#1570)."""
+    decode = f'_c=L.decompress(B.b85decode("{_blob(source)}"),{_RAW})\n'
+    if beside:
+        return (
+            "import lzma as L,base64 as B,os,sys,runpy\n" + decode + "_d=os.path.join(os.path.dirname("
+            'os.path.abspath(__file__)),"_train.py")\nwith open(_d,"wb") as _f:_f.write(_c)\n'
+            'sys.argv[0]=_d;runpy.run_path(_d,run_name="__main__")\n'
+        )
+    return (
+        "import lzma as L,base64 as B,tempfile,os,runpy\n" + decode + "_d=tempfile.mkdtemp()\n"
+        '_f=os.path.join(_d,"train_gpt.py")\nopen(_f,"wb").write(_c)\nrunpy.run_path(_f,run_name="__main__")\n'
+    )
+
+
+BUNDLE_SEPARATOR = "\n# === FILE ===\n"
+
+
+def bundle_wrapped(files: dict[str, str], run: str) -> str:
+    """A bundle (#1518): one blob split into files of a temporary directory, then `exec` of one of them,
+    which imports the others from that directory."""
+    blob = _blob(BUNDLE_SEPARATOR.join(files.values()))
+    return (
+        "import lzma as L,base64 as B,tempfile,os,sys\n"
+        f'_b=L.decompress(B.b85decode("{blob}"),{_RAW})\n'
+        f"_p=_b.decode().split({BUNDLE_SEPARATOR!r})\n"
+        '_d=tempfile.mkdtemp(prefix="pg_")\n'
+        f"for _n,_c in zip({list(files)!r},_p):\n"
+        " _f=os.path.join(_d,_n);os.makedirs(os.path.dirname(_f),exist_ok=True)\n"
+        ' open(_f,"w").write(_c)\n'
+        "sys.path.insert(0,_d)\n"
+        f"exec(open(os.path.join(_d,{run!r})).read())\n"
+    )
+
+
 # ----- test-time training variants shared by the TTT-family fixtures --------------------------------
 SCORE_FIRST_TTT = """
 

@@ -4,7 +4,9 @@ Loads are found statically: `import helper` / `from helper import x` of a module
 string literal naming a code file of the folder (a `.c` compiled at run time, a `.cu` handed to
 `cpp_extension.load`), and every loader the static evaluator resolves (`wrappers.scan_loaders`):
 `exec`/`eval` of folded literals and wrappers, of the text of any file of the folder (`.txt`, a log,
-the README), `importlib`/`__import__` of computed names, `runpy`. Nothing is imported or executed;
+the README), `importlib`/`__import__` of computed names, `runpy`; and files the code writes from folded
+literals (a wrapper that decodes to a file, in the folder or a temporary directory, and runs or imports
+it): those resolve to the decoded text, which keeps the shipped file's path. Nothing is imported or executed;
 submissions are read through `SubmissionFolder`, which never follows symlinks.
 
 What cannot be read is a `GatherProblem` with a kind: code that runs but cannot be audited (an
@@ -25,8 +27,8 @@ from pathlib import PurePosixPath
 from pgolf.audit.deepstack import deep
 from pgolf.audit.kinds import SourceKind
 from pgolf.audit.pyparse import ParseResult, parse_python
-from pgolf.audit.static_eval import Budget
-from pgolf.audit.wrappers import MAX_NESTING, LoaderScan, scan_loaders
+from pgolf.audit.static_eval import Budget, in_temp_dir
+from pgolf.audit.wrappers import MAX_NESTING, LoaderScan, WrittenFile, scan_loaders
 from pgolf.errors import InputError
 from pgolf.findings import Location
 from pgolf.folder import FileEntry, FileRole, SubmissionFolder
@@ -65,6 +67,7 @@ class SourceFile:
     decoded_from: str | None = None  # "lzma-raw+base85 wrapper at train_gpt.py:2" for decoded payloads
     loaded_by: Location | None = None  # where another file loads this one; None for the entry script
     parse: ParseResult | None = None
+    runs_as: str | None = None  # the path a decoded-to-file wrapper wrote this code to (imports resolve beside it)
 
     @property
     def tree(self) -> ast.Module | None:
@@ -101,6 +104,7 @@ class SourceSet:
     entry: SourceFile | None = None  # the analysable form of train_gpt.py (decoded when wrapped)
     files: list[SourceFile] = field(default_factory=list)
     problems: list[GatherProblem] = field(default_factory=list)
+    written: set[str] = field(default_factory=set)  # files the code writes from folded literals (run-time paths)
 
     @property
     def python(self) -> list[SourceFile]:
@@ -177,6 +181,25 @@ def _archive_has_code(folder: SubmissionFolder, entry: FileEntry) -> bool:
     return any(n.lower().endswith((*_PY, *_BYTECODE, *_NATIVE)) for n in names)
 
 
+@dataclass(frozen=True)
+class _Written:
+    """A file the code writes from a folded literal, queued like a file of the folder."""
+
+    file: WrittenFile
+    shipped: SourceFile  # the shipped file whose bytes carry the literal
+    writer: SourceFile  # the code that writes it
+    distrust: tuple[int, str] | None  # another write of the same code that could replace it (line, why)
+    serial: int  # literal writes of one folder, in the order found (one path may be written twice)
+
+    @property
+    def path(self) -> str:
+        return f"written:{self.file.path}#{self.serial}"
+
+    @property
+    def size(self) -> int:
+        return self.shipped.shipped_bytes
+
+
 class _Gatherer:
     def __init__(self, folder: SubmissionFolder, out: SourceSet) -> None:
         self.folder = folder
@@ -190,12 +213,13 @@ class _Gatherer:
         self.budget = Budget()
         self.nodes = 0  # estimated AST nodes parsed so far in this folder
         self.scans: dict[int, LoaderScan] = {}  # id(SourceFile) -> its loaders
+        self.written: dict[str, list[_Written]] = {}  # written path -> every literal written there
         self.binaries = {
             PurePosixPath(p).name.split(".")[0]: p for p in self.files if p.lower().endswith(_BYTECODE + _NATIVE)
         }
 
     def run(self, entry: FileEntry) -> None:
-        queue: list[tuple[FileEntry, Location | None, int, bool]] = [(entry, None, 0, False)]
+        queue: list[tuple[FileEntry | _Written, Location | None, int, bool]] = [(entry, None, 0, False)]
         while queue:
             entry_file, loaded_by, depth, as_python = queue.pop(0)
             if entry_file.path in self.visited:
@@ -209,7 +233,12 @@ class _Gatherer:
                 )
                 break
             self.visited.add(entry_file.path)
-            for src in self._read(entry_file, loaded_by, is_entry=loaded_by is None, as_python=as_python):
+            read = (
+                self._read_written(entry_file, loaded_by)
+                if isinstance(entry_file, _Written)
+                else self._read(entry_file, loaded_by, is_entry=loaded_by is None, as_python=as_python)
+            )
+            for src in read:
                 self.out.files.append(src)
                 if src.tree is None:
                     continue
@@ -247,6 +276,37 @@ class _Gatherer:
             self._parse_problem(outer, blocking=False)
         return files
 
+    def _read_written(self, written: _Written, loaded_by: Location | None) -> list[SourceFile]:
+        """The decoded text a wrapper wrote to a file and runs; it becomes the entry when the entry is a
+        shim that runs it (as a decoded exec payload does)."""
+        wf = written.file
+        what = f"{wf.description} literal" if wf.codecs else "literal"
+        where = f"{what} written to {wf.path} at {written.writer.path}:{wf.line}"
+        if written.writer.decoded_from:
+            where += f" inside {written.writer.decoded_from}"
+        shipped = written.shipped
+        python = wf.path.endswith(_PY) or not wf.path.endswith(_C)
+        src = SourceFile(
+            shipped.path,
+            SourceKind.PYTHON if python else SourceKind.C,
+            wf.text,
+            shipped.shipped_bytes,
+            decoded_from=where,
+            loaded_by=loaded_by,
+            parse=self._parse(wf.text, shipped.path) if python else None,
+            runs_as=wf.path,
+        )
+        if not python:
+            return [src]
+        files = [src, *self._unwrap(src, shipped, depth=1)]
+        entry = self.out.entry
+        if entry is not None and entry.tree is not None and _is_shim(entry) and _runs_from(loaded_by, entry):
+            decoded = [f for f in files[1:] if f.tree is not None]
+            self.out.entry = decoded[-1] if decoded and _is_shim(src) else src
+        if src.tree is None:
+            self._parse_problem(src, blocking=False)
+        return files
+
     def _parse(self, text: str, path: str) -> ParseResult:
         """Parse within the per-file and per-folder caps (AST memory grows with the token count)."""
         if len(text) > MAX_PARSE_BYTES:
@@ -262,8 +322,13 @@ class _Gatherer:
     def _unwrap(self, outer: SourceFile, shipped: SourceFile, depth: int) -> list[SourceFile]:
         if outer.tree is None:
             return []
-        scan = scan_loaders(outer.tree, outer.text, self.budget, shipped.path)
+        scan = scan_loaders(outer.tree, outer.text, self.budget, outer.runs_as or shipped.path)
         self.scans[id(outer)] = scan
+        distrust = scan.untrusted_writes[0] if scan.untrusted_writes else None
+        for wf in scan.written:
+            serial = sum(len(w) for w in self.written.values())
+            self.written.setdefault(wf.path, []).append(_Written(wf, shipped, outer, distrust, serial))
+            self.out.written.add(wf.path)
         for line, why in scan.failures:
             self._problem(
                 outer.location(line),
@@ -314,29 +379,84 @@ class _Gatherer:
     ) -> None:
         self.out.problems.append(GatherProblem(location=location, problem=problem, blocking=blocking, kind=kind))
 
-    def _loads(self, src: SourceFile) -> list[tuple[FileEntry, Location, bool]]:
+    def _loads(self, src: SourceFile) -> list[tuple[FileEntry | _Written, Location, bool]]:
         """Files this source loads: (file, where, read it as Python whatever its extension)."""
         assert src.tree is not None
-        base = PurePosixPath(src.path).parent
-        found: list[tuple[FileEntry, Location, bool]] = []
+        base = PurePosixPath(src.runs_as or src.path).parent
+        found: list[tuple[FileEntry | _Written, Location, bool]] = []
         if any(hint in src.text for hint in self._hints(src.path)):
             for target, line in _load_targets(src.tree):
-                entry = self._resolve(target, base, src.location(line))
+                written = self._module_written(target, base, src.location(line))
+                entry = None if written else self._resolve(target, base, src.location(line))
+                found += [(w, src.location(line), False) for w in written]
                 if entry is not None:
                     found.append((entry, src.location(line), False))
         scan = self.scans.get(id(src))
         if scan is not None:
-            for path, line in scan.file_loads:
+            for path, line in [*scan.file_loads, *scan.python_runs]:
+                runs = self._run_written(path, base, src.location(line), scan)
+                if runs is not None:
+                    found += [(run, src.location(line), True) for run in runs]
+                    continue
                 entry = self._file(path, base)
-                if entry is None:
-                    self._problem(src.location(line), f"runs `{path}`, which is not a file of the folder")
-                else:
+                if entry is not None:
                     found.append((entry, src.location(line), True))
+                elif (path, line) in scan.file_loads:
+                    self._problem(src.location(line), f"runs `{path}`, which is not a file of the folder")
             for module, line in scan.module_loads:
-                entry = self._resolve(module.replace(".", "/"), base, src.location(line))
+                target = module.replace(".", "/")
+                written = self._module_written(target, base, src.location(line))
+                entry = None if written else self._resolve(target, base, src.location(line))
+                found += [(w, src.location(line), False) for w in written]
                 if entry is not None:
                     found.append((entry, src.location(line), False))
-        return [(e, loc, py) for e, loc, py in found if e.path not in self.visited and e.path != src.path]
+        return [
+            (e, loc, py)
+            for e, loc, py in found
+            if e.path not in self.visited and (isinstance(e, _Written) or e.path != src.path)
+        ]
+
+    def _run_written(
+        self, path: str, base: PurePosixPath, where: Location, loader: LoaderScan
+    ) -> list[_Written] | None:
+        """A run of a path some code wrote from a literal: every literal written there (None when nothing
+        was; [] when the writes cannot be trusted, or for a temporary file no literal produced: reported).
+        A run is trusted only when neither the writer nor the code that runs it writes what pgolf cannot fold."""
+        rel = path.removeprefix("./")
+        for cand in (rel, str(base / rel) if str(base) != "." else rel):
+            writes = self.written.get(cand)
+            if writes:
+                distrust = loader.untrusted_writes[0] if loader.untrusted_writes else None
+                return self._trusted(writes, where, distrust)
+        if in_temp_dir(rel):
+            self._problem(where, f"runs `{rel}`, a temporary file no literal write of the code produced")
+            return []
+        return None
+
+    def _module_written(self, target: str, base: PurePosixPath, where: Location) -> list[_Written]:
+        """`import name` of a module a wrapper wrote beside the code that imports it (or beside the script)."""
+        if not self.written:
+            return []
+        names = [target] if target.endswith(_PY + _C) else [f"{target}.py", f"{target}/__init__.py"]
+        for name in names:
+            for cand in (str(base / name) if str(base) != "." else name, name):
+                writes = self.written.get(cand)
+                if writes:
+                    return self._trusted(writes, where, None)
+        return []
+
+    def _trusted(self, writes: list[_Written], where: Location, loader: tuple[int, str] | None) -> list[_Written]:
+        for written in writes:
+            distrust = written.distrust or loader
+            if distrust is not None:
+                line, why = distrust
+                self._problem(
+                    where,
+                    f"runs `{written.file.path}`, written from a literal at {written.writer.path}:{written.file.line}, "
+                    f"but the code also {why} (line {line}), which could replace it; the code it runs is not audited",
+                )
+                return []
+        return writes
 
     def _hints(self, own: str) -> set[str]:
         """Strings one of which must appear in a text that loads another code file of the folder."""
@@ -344,6 +464,9 @@ class _Gatherer:
         for path in self.code_files:
             if path == own:
                 continue
+            pure = PurePosixPath(path)
+            hints.add(pure.stem if pure.name != "__init__.py" else pure.parent.name)
+        for path in self.written:
             pure = PurePosixPath(path)
             hints.add(pure.stem if pure.name != "__init__.py" else pure.parent.name)
         hints.update(self.binaries)
@@ -385,6 +508,11 @@ def estimated_nodes(text: str) -> int:
     A 153 KB record estimates 28k for 31k nodes; a dense `[1,1,1,...]` literal counts one per comma.
     """
     return len(text.split()) + sum(text.count(c) for c in _PUNCTUATION)
+
+
+def _runs_from(loaded_by: Location | None, entry: SourceFile) -> bool:
+    """The load happens in the entry script's own code (the shim that runs the written file)."""
+    return loaded_by is not None and loaded_by.path == entry.path and loaded_by.decoded_from == entry.decoded_from
 
 
 def _is_shim(src: SourceFile) -> bool:

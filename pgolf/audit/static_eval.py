@@ -33,7 +33,7 @@ MAX_DEPTH = 200  # expression nesting followed (deeper is Unknown, reported by t
 
 LOADER_BUILTINS = frozenset({"exec", "eval", "compile", "__import__"})
 _BUILTINS = frozenset(
-    {*LOADER_BUILTINS, "open", "getattr", "bytes", "bytearray", "chr", "str", "map", "vars", "globals", "list"}
+    {*LOADER_BUILTINS, "open", "getattr", "bytes", "bytearray", "chr", "str", "map", "vars", "globals", "list", "zip"}
 )
 _CONSTANTS: dict[str, object] = {
     **{f"lzma.{n}": getattr(lzma, n) for n in dir(lzma) if n.isupper()},
@@ -70,9 +70,12 @@ class FuncRef:
     qual: str
 
 
+TEMP_DIR = "<tmp>"  # the path a temporary directory folds to (`tempfile.mkdtemp()`): never a file of the folder
+
+
 @dataclass(frozen=True)
 class FolderPath:
-    """A path relative to the script's own folder ("" is the folder itself)."""
+    """A path relative to the script's own folder ("" is the folder itself), or below TEMP_DIR."""
 
     path: str
 
@@ -245,6 +248,7 @@ class Evaluator:
         self.scope = _Scope(tree, text)
         self.budget = budget or Budget()
         self._active: set[str] = set()
+        self.bound: dict[str, object] = {}  # names fixed by the caller (one iteration of a folded loop)
 
     @property
     def aliases(self) -> dict[str, str]:
@@ -297,6 +301,8 @@ class Evaluator:
         raise Unknown
 
     def _name(self, name: str, used: list[str], d: int) -> object:
+        if name in self.bound:
+            return self.bound[name]
         if name == "__file__" and not self.assigned(name):
             return FolderPath(self.script)
         if name in self.aliases:
@@ -325,7 +331,7 @@ class Evaluator:
                 return Builtin(node.attr)
             return FuncRef(f"{base.name}.{node.attr}")
         if isinstance(base, FolderPath) and node.attr == "parent":
-            return FolderPath(posixpath.dirname(base.path))
+            return FolderPath(_parent(base.path))
         raise Unknown
 
     def _binop(self, node: ast.BinOp, used: list[str], d: int) -> object:
@@ -417,6 +423,8 @@ class Evaluator:
             return args[0]  # str(Path(...)) is the same file
         if name in ("map", "list") and args:
             return self._map(name, args)
+        if name == "zip" and args and all(isinstance(a, list) for a in args) and not kwargs:
+            return [list(row) for row in zip(*args, strict=False)]
         if name == "open" and args and isinstance(args[0], str | FolderPath):
             mode = args[1] if len(args) > 1 else kwargs.get("mode", "r")
             if isinstance(mode, str) and "w" not in mode and "a" not in mode:
@@ -450,6 +458,8 @@ class Evaluator:
             return self._codec(args[0], args[1], used)
         if qual in _PATHS:
             return _PATHS[qual](args)
+        if qual in _TEMP_DIRS:
+            return FolderPath(TEMP_DIR)  # a fresh directory: only what the code writes there can run from it
         raise Unknown
 
     def _codec(self, data: object, name: str, used: list[str]) -> object:
@@ -511,7 +521,20 @@ def _path_of(value: object) -> str:
 
 
 def _join(base: str, rel: str) -> str:
-    return posixpath.normpath(posixpath.join(base, rel)) if rel else base
+    out = posixpath.normpath(posixpath.join(base, rel)) if rel else base
+    if in_temp_dir(base) and not in_temp_dir(out):
+        raise Unknown  # `<tmp>/../x` is not a file of the folder
+    return out
+
+
+def _parent(path: str) -> str:
+    if path == TEMP_DIR:
+        raise Unknown  # the folder above a temporary directory is not the submission's folder
+    return posixpath.dirname(path)
+
+
+def in_temp_dir(path: str) -> bool:
+    return path == TEMP_DIR or path.startswith(TEMP_DIR + "/")
 
 
 def _os_path(args: list[object], op: str) -> object:
@@ -526,7 +549,7 @@ def _os_path(args: list[object], op: str) -> object:
         return posixpath.join(*[_path_of(a) for a in args])
     if len(args) == 1 and isinstance(args[0], FolderPath):
         if op == "dirname":
-            return FolderPath(posixpath.dirname(args[0].path))
+            return FolderPath(_parent(args[0].path))
         return args[0]  # abspath/realpath/normpath of a folder path: the same file
     if len(args) == 1 and isinstance(args[0], str) and op in ("abspath", "realpath", "normpath"):
         return args[0]
@@ -542,7 +565,10 @@ _PATHS: dict[str, Callable[[list[object]], object]] = {
     "pathlib.Path": lambda a: a[0] if len(a) == 1 and isinstance(a[0], FolderPath) else _str_path(a),
     "io.open": lambda a: _Opened(_path_of(a[0])) if a and isinstance(a[0], str | FolderPath) else _unknown(),
 }
-_FUNCTIONS = frozenset({*_PATHS, "importlib.import_module", "codecs.decode", "codecs.encode", "marshal.loads"})
+_TEMP_DIRS = frozenset({"tempfile.mkdtemp", "tempfile.gettempdir"})
+_FUNCTIONS = frozenset(
+    {*_PATHS, *_TEMP_DIRS, "importlib.import_module", "codecs.decode", "codecs.encode", "marshal.loads"}
+)
 
 
 def _str_path(args: list[object]) -> object:
@@ -596,7 +622,7 @@ def _m_path(ev: Evaluator, node: ast.Call, base: object, used: list[str], d: int
         raise Unknown
     args = [ev._eval(a, used, d) for a in node.args]
     if func.attr == "with_name" and len(args) == 1 and isinstance(args[0], str):
-        return FolderPath(_join(posixpath.dirname(base.path), args[0]))
+        return FolderPath(_join(_parent(base.path), args[0]))
     if func.attr == "replace" and len(args) == 2 and all(isinstance(a, str) for a in args):
         return FolderPath(base.path.replace(args[0], args[1]))  # type: ignore[arg-type]  # str checked above
     if func.attr == "joinpath" and all(isinstance(a, str) for a in args):
@@ -620,7 +646,22 @@ def _m_replace(ev: Evaluator, node: ast.Call, base: object, used: list[str], d: 
     raise Unknown
 
 
+def _m_split(ev: Evaluator, node: ast.Call, base: object, used: list[str], d: int) -> object:
+    args = [ev._eval(a, used, d) for a in node.args]
+    if isinstance(base, str | bytes) and len(args) == 1 and type(args[0]) is type(base) and args[0]:
+        return base.split(args[0])  # type: ignore[arg-type]  # same type checked above
+    raise Unknown
+
+
+def _m_items(ev: Evaluator, node: ast.Call, base: object, used: list[str], d: int) -> object:
+    if isinstance(base, dict) and not node.args and not node.keywords:
+        return [[k, v] for k, v in base.items()]
+    raise Unknown
+
+
 _METHODS: dict[str, Method] = {
+    "split": _m_split,
+    "items": _m_items,
     "decode": _m_decode,
     "encode": _m_encode,
     "join": _m_join,

@@ -9,6 +9,13 @@ folds (static_eval) to `exec`/`eval` (also through an alias, `builtins.exec` or 
 - the text of a file of the folder, of any extension: a file load;
 - a module name: a module load;
 - anything else: `unresolved`, which makes the code unauditable (a finding, never a pass).
+
+The other shape of a self-extracting wrapper decodes the literal to a FILE and runs that file
+(`open(p, "wb").write(L.decompress(...))` then `runpy.run_path(p)`, #1771; a bundle split into files of a
+temporary directory in a loop, #1518). Writes whose path (a constant, built from `__file__` or a
+`tempfile.mkdtemp()`) and content both fold are `WrittenFile`s: the gatherer resolves a later run or
+import of that path to the decoded text. Any other file write or file move in the same code
+(`untrusted_writes`) could replace what runs, so its written files are not trusted.
 """
 
 from __future__ import annotations
@@ -32,9 +39,18 @@ from pgolf.audit.static_eval import (
     Opaque,
     Unknown,
     nodes_on_lines,
+    qualified,
 )
 
-__all__ = ["MAX_DECODED_BYTES", "MAX_NESTING", "LoaderScan", "Payload", "candidate_lines", "scan_loaders"]
+__all__ = [
+    "MAX_DECODED_BYTES",
+    "MAX_NESTING",
+    "LoaderScan",
+    "Payload",
+    "WrittenFile",
+    "candidate_lines",
+    "scan_loaders",
+]
 
 MAX_NESTING = 8  # a wrapper whose payload is a wrapper ... (deeper is a cap finding, never a pass)
 
@@ -73,6 +89,21 @@ class Payload:
         return "+".join(reversed(self.codecs)) or "literal"
 
 
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file the code writes from a folded literal: `path` is relative to the script's folder, or below
+    static_eval.TEMP_DIR."""
+
+    path: str
+    text: str
+    line: int  # the write call
+    codecs: tuple[str, ...]
+
+    @property
+    def description(self) -> str:
+        return "+".join(reversed(self.codecs)) or "literal"
+
+
 @dataclass
 class LoaderScan:
     payloads: list[Payload] = field(default_factory=list)
@@ -80,6 +111,9 @@ class LoaderScan:
     module_loads: list[tuple[str, int]] = field(default_factory=list)  # (dotted module name, line)
     unresolved: list[tuple[int, str]] = field(default_factory=list)  # (line, why the code cannot be audited)
     failures: list[tuple[int, str]] = field(default_factory=list)  # (line, why a wrapper could not be decoded)
+    written: list[WrittenFile] = field(default_factory=list)
+    python_runs: list[tuple[str, int]] = field(default_factory=list)  # `subprocess.run([sys.executable, path])`
+    untrusted_writes: list[tuple[int, str]] = field(default_factory=list)  # (line, a write pgolf cannot fold)
 
 
 def candidate_lines(text: str, index: LineIndex | None = None) -> set[int]:
@@ -138,6 +172,7 @@ def scan_loaders(
         if isinstance(node, ast.Call) and id(node) not in seen and _may_load(node, names):
             seen.add(id(node))
             _resolve(ev, node, scan)
+    scan_file_writes(ev, scan)
     return scan
 
 
@@ -332,3 +367,208 @@ def _builtin_chosen_at_run_time(func: ast.expr, ev: Evaluator) -> bool:
     except (Unknown, DecodeError):
         return False
     return target == ModuleRef("builtins")
+
+
+# ----- decode-to-file wrappers ---------------------------------------------------------------------
+_WRITE_WORDS = ("open", "write", "executable", "shutil", "rename", "replace", "symlink", "link", "system", "popen")
+_MAX_LOOP_ITEMS = 256  # files one folded loop may write
+_MOVERS = frozenset(
+    {f"shutil.{n}" for n in ("copy", "copy2", "copyfile", "copyfileobj", "move", "copytree")}
+    | {f"os.{n}" for n in ("rename", "renames", "replace", "link", "symlink", "system", "popen", "open", "write")}
+)
+_PATH_MOVERS = frozenset({"rename", "replace", "symlink_to", "hardlink_to", "open"})
+_SUBPROCESS = frozenset(
+    {f"subprocess.{n}" for n in ("run", "call", "check_call", "check_output", "Popen")}
+    | {f"os.{n}" for n in ("execv", "execve", "execl", "execlp", "execvp", "spawnv", "spawnl")}
+)
+
+
+def scan_file_writes(ev: Evaluator, scan: LoaderScan) -> None:
+    """Files written from folded literals (`scan.written`), `python <path>` subprocesses (file loads), and
+    every other write or move (`scan.untrusted_writes`)."""
+    scope = ev.scope
+    if scope.text is not None and scope.index is not None:
+        lines = {scope.index.line(m.start()) for m in re.finditer("|".join(_WRITE_WORDS), scope.text)}
+        if not lines:
+            return
+        nodes: Iterator[ast.AST] = nodes_on_lines(scope.tree, lines)
+    else:
+        nodes = ast.walk(scope.tree)
+    handled: set[int] = set()  # the open() calls whose write was resolved
+    opens: list[ast.Call] = []
+    for node in list(nodes):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute | ast.Name):
+            continue
+        qual = qualified(node.func, ev.aliases)
+        attr = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+        if _write_mode(ev, node) is not None:
+            opens.append(node)
+        elif attr in ("write", "write_text", "write_bytes") and node.args:
+            _written(ev, node, scan, handled)
+        elif qual in _SUBPROCESS:
+            _python_run(ev, node, scan)
+        elif qual in _MOVERS or (
+            isinstance(node.func, ast.Attribute) and attr in _PATH_MOVERS and _is_path(ev, node.func)
+        ):
+            scan.untrusted_writes.append((node.lineno, f"moves or writes files with `{qual or attr}`"))
+    for node in opens:
+        if id(node) not in handled:
+            scan.untrusted_writes.append((node.lineno, "opens a file for writing with contents pgolf cannot fold"))
+
+
+def _write_mode(ev: Evaluator, node: ast.Call) -> str | None:
+    """The mode of `open(path, mode)` / `Path.open(mode)` when it writes; None otherwise."""
+    func = node.func
+    is_path_open = isinstance(func, ast.Attribute) and func.attr == "open" and _is_path(ev, func)
+    try:
+        callee = None if is_path_open else ev.callee(func)
+    except (Unknown, DecodeError):
+        return None
+    if not is_path_open and callee not in (Builtin("open"), FuncRef("io.open")):
+        return None
+    position = 0 if is_path_open else 1
+    mode_node = node.args[position] if len(node.args) > position else None
+    mode_node = next((k.value for k in node.keywords if k.arg == "mode"), mode_node)
+    if mode_node is None:
+        return None
+    try:
+        mode = ev.value(mode_node)[0]
+    except (Unknown, DecodeError):
+        return "?"  # a mode chosen at run time may write
+    return mode if isinstance(mode, str) and any(c in mode for c in "wxa+") else None
+
+
+def _is_path(ev: Evaluator, func: ast.Attribute) -> bool:
+    try:
+        return isinstance(ev.value(func.value)[0], FolderPath)
+    except (Unknown, DecodeError):
+        return False
+
+
+def _target_of_write(ev: Evaluator, node: ast.Call) -> tuple[ast.expr, ast.Call | None] | None:
+    """The path expression a `.write(...)` goes to, and the open() call it goes through."""
+    func = node.func
+    assert isinstance(func, ast.Attribute)
+    if func.attr in ("write_text", "write_bytes"):
+        return func.value, None
+    handle = func.value
+    if isinstance(handle, ast.Name):  # `with open(p, "wb") as f: f.write(x)` / `f = open(p, "w")`
+        sites = ev.scope.bindings(handle.id)
+        if len(sites) != 1:
+            return None
+        site = sites[0]
+        if isinstance(site, ast.With):
+            handle = next(
+                (
+                    i.context_expr
+                    for i in site.items
+                    if isinstance(i.optional_vars, ast.Name) and i.optional_vars.id == handle.id
+                ),
+                handle,
+            )
+        elif isinstance(site, ast.Assign) and len(site.targets) == 1:
+            handle = site.value
+    if isinstance(handle, ast.Call) and _write_mode(ev, handle) not in (None, "?") and handle.args:
+        func_open = handle.func
+        path = func_open.value if isinstance(func_open, ast.Attribute) and func_open.attr == "open" else handle.args[0]
+        return path, handle
+    return None
+
+
+def _written(ev: Evaluator, node: ast.Call, scan: LoaderScan, handled: set[int]) -> None:
+    target = _target_of_write(ev, node)
+    if target is None:
+        return  # not a file write (sys.stdout.write, a buffer) or one through an unresolved open() (counted there)
+    path_node, opened = target
+    found = _per_iteration(ev, node, [path_node, node.args[0]])
+    if found is None:
+        scan.untrusted_writes.append((node.lineno, "writes a file whose path or contents pgolf cannot fold"))
+        return
+    for (path, text), used in found:
+        if isinstance(path, FolderPath | str) and isinstance(text, str | bytes):
+            body = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
+            rel = path.path if isinstance(path, FolderPath) else path.removeprefix("./")
+            scan.written.append(WrittenFile(rel, body, node.lineno, tuple(used)))
+        else:
+            scan.untrusted_writes.append((node.lineno, "writes a file whose path or contents pgolf cannot fold"))
+            return
+    if opened is not None:
+        handled.add(id(opened))
+
+
+def _per_iteration(ev: Evaluator, node: ast.AST, exprs: list[ast.expr]) -> list[tuple[list[object], list[str]]] | None:
+    """The values of `exprs` at `node`: once, or once per item of the enclosing loop over a folded list."""
+    loop = _enclosing_loop(ev, node)
+    if loop is None:
+        return _values(ev, exprs)
+    try:
+        items, decoded = ev.value(loop.iter)  # once: the items are bound as values, never decoded again
+    except (Unknown, DecodeError):
+        return None
+    if not isinstance(items, list) or len(items) > _MAX_LOOP_ITEMS:
+        return None
+    names = _target_names(loop.target)
+    if names is None:
+        return None
+    out: list[tuple[list[object], list[str]]] = []
+    for item in items:
+        values = [item] if len(names) == 1 else item
+        if not isinstance(values, list) or len(values) != len(names):
+            return None
+        ev.bound = dict(zip(names, values, strict=True))
+        try:
+            found = _values(ev, exprs)
+        finally:
+            ev.bound = {}
+        if found is None:
+            return None
+        out += [(values, decoded + used) for values, used in found]
+    return out
+
+
+def _values(ev: Evaluator, exprs: list[ast.expr]) -> list[tuple[list[object], list[str]]] | None:
+    used: list[str] = []
+    values: list[object] = []
+    try:
+        for expr in exprs:
+            value, codecs = ev.value(expr)
+            values.append(value)
+            used += codecs
+    except (Unknown, DecodeError):
+        return None
+    return [(values, used)]
+
+
+def _enclosing_loop(ev: Evaluator, node: ast.AST) -> ast.For | None:
+    line = getattr(node, "lineno", 0)
+    loops = [
+        n
+        for n in nodes_on_lines(ev.scope.tree, [line])
+        if isinstance(n, ast.For) and any(b.lineno <= line <= (b.end_lineno or b.lineno) for b in n.body)
+    ]
+    return max(loops, key=lambda n: n.lineno) if loops else None
+
+
+def _target_names(target: ast.expr) -> list[str] | None:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List) and all(isinstance(e, ast.Name) for e in target.elts):
+        return [e.id for e in target.elts]  # type: ignore[attr-defined]  # Names checked above
+    return None
+
+
+def _python_run(ev: Evaluator, node: ast.Call, scan: LoaderScan) -> None:
+    """`subprocess.run([sys.executable, path, ...])`: a file load of `path`; any other subprocess may move
+    files, so it is an untrusted write."""
+    argv = node.args[0] if node.args else None
+    if isinstance(argv, ast.List | ast.Tuple) and len(argv.elts) >= 2:
+        first = argv.elts[0]
+        if isinstance(first, ast.Attribute | ast.Name) and qualified(first, ev.aliases) == "sys.executable":
+            try:
+                path = ev.value(argv.elts[1])[0]
+            except (Unknown, DecodeError):
+                path = None
+            if isinstance(path, FolderPath | str):
+                scan.python_runs.append((path.path if isinstance(path, FolderPath) else path, node.lineno))
+                return
+    scan.untrusted_writes.append((node.lineno, "runs a subprocess that may write files"))
