@@ -423,7 +423,8 @@ class _Gatherer:
         was; [] when the writes cannot be trusted, or for a temporary file no literal produced: reported).
         A run is trusted only when neither the writer nor the code that runs it writes what pgolf cannot fold."""
         rel = path.removeprefix("./")
-        for cand in (rel, str(base / rel) if str(base) != "." else rel):
+        tail = [] if self._shipped_at(rel, base) else [p for p in self.written if p.endswith("/" + rel)]
+        for cand in (rel, str(base / rel) if str(base) != "." else rel, *(tail if len(tail) == 1 else [])):
             writes = self.written.get(cand)
             if writes:
                 distrust = loader.untrusted_writes[0] if loader.untrusted_writes else None
@@ -443,7 +444,18 @@ class _Gatherer:
                 writes = self.written.get(cand)
                 if writes:
                     return self._trusted(writes, where, None)
+        # A bare name (`zip(["_runner.py", ...], parts)`, `import train_gpt` with the temporary directory on
+        # sys.path) names the written file of that name, not a same-named copy elsewhere in the folder.
+        tail = "/" + names[0].removeprefix("./")
+        by_name = [p for p in self.written if p.endswith(tail)]
+        if len(by_name) == 1 and not self._shipped_at(names[0], base):
+            return self._trusted(self.written[by_name[0]], where, None)
         return []
+
+    def _shipped_at(self, rel: str, base: PurePosixPath) -> bool:
+        """The folder ships a file at exactly this path (a same-named written file elsewhere does not hide it)."""
+        rel = rel.removeprefix("./")
+        return rel in self.files or (str(base) != "." and str(base / rel) in self.files)
 
     def _trusted(self, writes: list[_Written], where: Location, loader: tuple[int, str] | None) -> list[_Written]:
         for written in writes:

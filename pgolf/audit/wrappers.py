@@ -384,8 +384,8 @@ _SUBPROCESS = frozenset(
 
 
 def scan_file_writes(ev: Evaluator, scan: LoaderScan) -> None:
-    """Files written from folded literals (`scan.written`), `python <path>` subprocesses (file loads), and
-    every other write or move (`scan.untrusted_writes`)."""
+    """Files written from folded literals (`scan.written`), `python <path>` subprocesses (`python_runs`),
+    and, where this code writes or runs such a file, every other write or move (`untrusted_writes`)."""
     scope = ev.scope
     if scope.text is not None and scope.index is not None:
         lines = {scope.index.line(m.start()) for m in re.finditer("|".join(_WRITE_WORDS), scope.text)}
@@ -395,25 +395,31 @@ def scan_file_writes(ev: Evaluator, scan: LoaderScan) -> None:
     else:
         nodes = ast.walk(scope.tree)
     handled: set[int] = set()  # the open() calls whose write was resolved
-    opens: list[ast.Call] = []
+    others: list[tuple[ast.Call, str, str]] = []  # opens and moves, judged only where they matter (below)
+    pending: list[ast.Call] = []  # writes of contents that do not fold
     for node in list(nodes):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute | ast.Name):
             continue
         qual = qualified(node.func, ev.aliases)
-        attr = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-        if _write_mode(ev, node) is not None:
-            opens.append(node)
-        elif attr in ("write", "write_text", "write_bytes") and node.args:
-            _written(ev, node, scan, handled)
+        attr = node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
+        if attr in ("write", "write_text", "write_bytes") and node.args:
+            if not _written(ev, node, scan, handled):
+                pending.append(node)
         elif qual in _SUBPROCESS:
             _python_run(ev, node, scan)
-        elif qual in _MOVERS or (
-            isinstance(node.func, ast.Attribute) and attr in _PATH_MOVERS and _is_path(ev, node.func)
-        ):
-            scan.untrusted_writes.append((node.lineno, f"moves or writes files with `{qual or attr}`"))
-    for node in opens:
-        if id(node) not in handled:
+        else:
+            others.append((node, qual, attr))
+    if not (scan.written or scan.file_loads or scan.python_runs):
+        return  # the common script: it writes and runs no file from a literal, so its other writes do not matter
+    for node in pending:
+        if _target_of_write(ev, node) is not None:
+            scan.untrusted_writes.append((node.lineno, "writes a file with contents pgolf cannot fold"))
+    for node, qual, attr in others:
+        func = node.func
+        if id(node) not in handled and _write_mode(ev, node) is not None:
             scan.untrusted_writes.append((node.lineno, "opens a file for writing with contents pgolf cannot fold"))
+        elif qual in _MOVERS or (isinstance(func, ast.Attribute) and attr in _PATH_MOVERS and _is_path(ev, func)):
+            scan.untrusted_writes.append((node.lineno, f"moves or writes files with `{qual or attr}`"))
 
 
 def _write_mode(ev: Evaluator, node: ast.Call) -> str | None:
@@ -475,15 +481,29 @@ def _target_of_write(ev: Evaluator, node: ast.Call) -> tuple[ast.expr, ast.Call 
     return None
 
 
-def _written(ev: Evaluator, node: ast.Call, scan: LoaderScan, handled: set[int]) -> None:
+def _written(ev: Evaluator, node: ast.Call, scan: LoaderScan, handled: set[int]) -> bool:
+    """Record a write of folded contents to a folded path. False when the contents do not fold outside a
+    loop (most writes: a checkpoint, a log), judged later only where it matters: the contents are folded
+    first, because finding the file handle of `f.write` costs a search for every `f` of the file."""
+    loop = _enclosing_loop(ev, node)
+    content: list[tuple[list[object], list[str]]] | None = None
+    if loop is None:
+        content = _values(ev, [node.args[0]])
+        if content is None:
+            return False
     target = _target_of_write(ev, node)
     if target is None:
-        return  # not a file write (sys.stdout.write, a buffer) or one through an unresolved open() (counted there)
+        return True  # not a file write (sys.stdout.write, a buffer) or one through an unresolved open() (counted there)
     path_node, opened = target
-    found = _per_iteration(ev, node, [path_node, node.args[0]])
+    if loop is not None:
+        found = _per_iteration(ev, loop, [path_node, node.args[0]])
+    else:
+        assert content is not None
+        paths = _values(ev, [path_node])
+        found = None if paths is None else [([paths[0][0][0], content[0][0][0]], content[0][1])]
     if found is None:
         scan.untrusted_writes.append((node.lineno, "writes a file whose path or contents pgolf cannot fold"))
-        return
+        return True
     for (path, text), used in found:
         if isinstance(path, FolderPath | str) and isinstance(text, str | bytes):
             body = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
@@ -491,16 +511,14 @@ def _written(ev: Evaluator, node: ast.Call, scan: LoaderScan, handled: set[int])
             scan.written.append(WrittenFile(rel, body, node.lineno, tuple(used)))
         else:
             scan.untrusted_writes.append((node.lineno, "writes a file whose path or contents pgolf cannot fold"))
-            return
+            return True
     if opened is not None:
         handled.add(id(opened))
+    return True
 
 
-def _per_iteration(ev: Evaluator, node: ast.AST, exprs: list[ast.expr]) -> list[tuple[list[object], list[str]]] | None:
-    """The values of `exprs` at `node`: once, or once per item of the enclosing loop over a folded list."""
-    loop = _enclosing_loop(ev, node)
-    if loop is None:
-        return _values(ev, exprs)
+def _per_iteration(ev: Evaluator, loop: ast.For, exprs: list[ast.expr]) -> list[tuple[list[object], list[str]]] | None:
+    """The values of `exprs` once per item of `loop`, a loop over a folded list."""
     try:
         items, decoded = ev.value(loop.iter)  # once: the items are bound as values, never decoded again
     except (Unknown, DecodeError):

@@ -117,3 +117,13 @@ def test_what_cannot_be_pinned_down_stays_unauditable(
     assert "unauditable code" in _fails(report).get("CODE-BYTES", ""), _fails(report)
     notes = [e.note for r in report.results if r.rule == "CODE-BYTES" for e in r.evidence]
     assert any(why in note for note in notes), notes
+
+
+def test_a_written_file_does_not_hide_the_shipped_file_of_that_name(tmp_path: Path) -> None:
+    """A benign literal written to <tmp>/helper.py, while the code runs the folder's own helper.py."""
+    wrapper = (
+        "import os,tempfile\n_d=tempfile.mkdtemp()\nopen(os.path.join(_d,'helper.py'),'w').write('X = 1')\n"
+        "exec(open('helper.py').read())\n"
+    )
+    report = _check(tmp_path, wrapper, **{"helper.py": VIOLATION})
+    assert "VAL-IN-TRAINING" in _fails(report)
