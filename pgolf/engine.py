@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -80,6 +78,9 @@ def check_paths(
     if workers <= 1:
         subs = [_check_one(options, p) for p in paths]
     else:
+        import multiprocessing  # only here: a one-folder check does not pay for importing the pool
+        from concurrent.futures import ProcessPoolExecutor
+
         # fork where there is one: workers start with pgolf already imported (spawn re-imports it each)
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
