@@ -215,9 +215,8 @@ class Scanner:
         return out
 
     def _expressions(self, node: ast.stmt) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.expr):
-                self.facts.evals.append(self.expr(child))
+        for child in child_expressions(node):
+            self.facts.evals.append(self.expr(child))
 
     def _match(self, node: ast.Match) -> None:
         self.facts.evals.append(self.expr(node.subject))
@@ -395,48 +394,52 @@ class Scanner:
 
     # ----- expressions ------------------------------------------------------------------------
     def expr(self, node: ast.expr) -> R:
-        recipe = self._expr(node)
+        # Dispatched here, not in a helper: each level of a nested expression costs two Python
+        # frames (expr -> handler -> expr), so deep legal nesting stays within the recursion cap.
+        handler = _EXPRESSIONS.get(node.__class__)
+        recipe = handler(self, node) if handler is not None else self._children(node)
         self.facts.recipes[id(node)] = recipe
         return recipe
 
-    def _expr(self, node: ast.expr) -> R:  # noqa: C901, PLR0911 - one branch per node kind
-        if isinstance(node, ast.Name):
-            return self._name(node)
-        if isinstance(node, ast.Constant):
-            return Const(literal_labels(node.value)) if isinstance(node.value, str) else ZERO
-        if isinstance(node, ast.Attribute):
-            return self._attribute(node)
-        if isinstance(node, ast.Subscript):
-            if self._qualname(node.value) == "os.environ":
-                key = node.slice.value if isinstance(node.slice, ast.Constant) else ""
-                self._event(EventKind.ENV, node, text=str(key))
-                return Const(L.ENV)
-            sub = Sub(self.expr(node.value), self.expr(node.slice), 0)
-            self._subs.append((self._stmt_id, node, sub))
-            return sub
-        if isinstance(node, ast.Call):
-            return self._call(node)
-        if isinstance(node, ast.BinOp):
-            if isinstance(node.op, ast.MatMult) and _is_xtx(node.left, node.right):
-                self._event(EventKind.XTX, node)
-            return union([self.expr(node.left), self.expr(node.right)])
-        if isinstance(node, ast.NamedExpr):
-            value = self.expr(node.value)
-            self._store(node.target, value, node.value)
-            return value
-        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
-            return self._comprehension(node)
-        if isinstance(node, ast.Lambda):
-            return self.expr(node.body)
-        if isinstance(node, ast.Yield | ast.YieldFrom):
-            value = self.expr(node.value) if node.value is not None else ZERO
-            self.facts.returns.append(value)
-            return ZERO
-        if isinstance(node, ast.JoinedStr):
-            return union([self.expr(v) for v in node.values])
-        if isinstance(node, ast.FormattedValue):
-            return self.expr(node.value)
-        return union([self.expr(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)])
+    def _children(self, node: ast.expr) -> R:
+        """Any other expression: the union of its sub-expressions."""
+        return union([self.expr(c) for c in child_expressions(node)])
+
+    def _constant(self, node: ast.Constant) -> R:
+        return Const(literal_labels(node.value)) if isinstance(node.value, str) else ZERO
+
+    def _subscript(self, node: ast.Subscript) -> R:
+        if self._qualname(node.value) == "os.environ":
+            key = node.slice.value if isinstance(node.slice, ast.Constant) else ""
+            self._event(EventKind.ENV, node, text=str(key))
+            return Const(L.ENV)
+        sub = Sub(self.expr(node.value), self.expr(node.slice), 0)
+        self._subs.append((self._stmt_id, node, sub))
+        return sub
+
+    def _binop(self, node: ast.BinOp) -> R:
+        if isinstance(node.op, ast.MatMult) and _is_xtx(node.left, node.right):
+            self._event(EventKind.XTX, node)
+        return union([self.expr(node.left), self.expr(node.right)])
+
+    def _named(self, node: ast.NamedExpr) -> R:
+        value = self.expr(node.value)
+        self._store(node.target, value, node.value)
+        return value
+
+    def _lambda(self, node: ast.Lambda) -> R:
+        return self.expr(node.body)
+
+    def _yield(self, node: ast.Yield | ast.YieldFrom) -> R:
+        value = self.expr(node.value) if node.value is not None else ZERO
+        self.facts.returns.append(value)
+        return ZERO
+
+    def _joined(self, node: ast.JoinedStr) -> R:
+        return union([self.expr(v) for v in node.values])
+
+    def _formatted(self, node: ast.FormattedValue) -> R:
+        return self.expr(node.value)
 
     def _name(self, node: ast.Name) -> R:
         return self._read(node.id)
@@ -520,7 +523,7 @@ class Scanner:
     ) -> Call:
         kind = function_kind(qual)
         extra = 0
-        if kind is CallKind.ARANGE and any(vocab_like(ast.unparse(a)) for a in node.args):
+        if kind is CallKind.ARANGE and any(vocab_like(_source_text(a)) for a in node.args):
             extra = L.VOCAB
         if kind is CallKind.CE:
             self._seed_target(node, args, kwargs)
@@ -691,6 +694,48 @@ _STATEMENTS: dict[type[ast.stmt], Callable[[Scanner, Any], None]] = {
     ast.Delete: Scanner._expressions,
     ast.Match: Scanner._match,
 }
+
+
+# One handler per expression kind; any other expression is the union of its sub-expressions.
+_EXPRESSIONS: dict[type[ast.expr], Callable[[Scanner, Any], R]] = {
+    ast.Name: Scanner._name,
+    ast.Constant: Scanner._constant,
+    ast.Attribute: Scanner._attribute,
+    ast.Subscript: Scanner._subscript,
+    ast.Call: Scanner._call,
+    ast.BinOp: Scanner._binop,
+    ast.NamedExpr: Scanner._named,
+    ast.ListComp: Scanner._comprehension,
+    ast.SetComp: Scanner._comprehension,
+    ast.GeneratorExp: Scanner._comprehension,
+    ast.DictComp: Scanner._comprehension,
+    ast.Lambda: Scanner._lambda,
+    ast.Yield: Scanner._yield,
+    ast.YieldFrom: Scanner._yield,
+    ast.JoinedStr: Scanner._joined,
+    ast.FormattedValue: Scanner._formatted,
+}
+
+
+def child_expressions(node: ast.AST) -> list[ast.expr]:
+    """The expressions directly under `node`, in field order (ast.iter_child_nodes, minus the generator)."""
+    out: list[ast.expr] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.expr):
+            out.append(value)
+        elif value.__class__ is list:
+            out += [x for x in value if isinstance(x, ast.expr)]
+    return out
+
+
+def _source_text(node: ast.expr) -> str:
+    """ast.unparse, without unparsing the common plain name or number."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return str(node.value)
+    return ast.unparse(node)
 
 
 def _env_name(node: ast.Call) -> str:

@@ -111,7 +111,7 @@ def _static_feed(a: Analysis, fid: int) -> int:
 def _reserve(a: Analysis) -> Location | None:
     """`max_wallclock_ms -= gptq_reserve_seconds * 1e3` and its variants, anywhere in the code."""
     for info in a.program.funcs:
-        for sub in info.nodes:
+        for sub in info.of_type(ast.BinOp, ast.AugAssign):
             pair: tuple[ast.expr, ast.expr] | None = None
             if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Sub):
                 pair = (sub.left, sub.right)

@@ -117,7 +117,7 @@ def lookbacks(a: Analysis) -> list[Lookback]:
         end = getattr(info.node, "end_lineno", info.line) or info.line
         if info.kind is not FuncKind.FUNCTION or "sigmoid" not in "".join(src.lines[info.line - 1 : end]):
             continue  # no gate in this function: skip the node scan
-        gate = _gated_lookback(info.nodes)
+        gate = _gated_lookback(info.of_type(ast.Assign), info.of_type(ast.BinOp))
         if gate is None:
             continue
         masked = bool(BOS_MASK.search("\n".join(src.lines[info.line - 1 : end])))
@@ -125,25 +125,25 @@ def lookbacks(a: Analysis) -> list[Lookback]:
     return found
 
 
-def _gated_lookback(nodes: list[ast.AST]) -> ast.AST | None:
+def _gated_lookback(assigns: list[ast.Assign], binops: list[ast.BinOp]) -> ast.AST | None:
     """`g * x[:, :-1]` or `g * x_prev` where g comes from a sigmoid and x_prev is a shifted copy."""
     gates: set[str] = set()
     shifted: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+    for node in assigns:
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
             if any(isinstance(c, ast.Call) and last_name(c.func) == "sigmoid" for c in ast.walk(node.value)):
                 gates.add(name)
             if _is_shift(node.value):
                 shifted.add(name)
-    for node in nodes:
-        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult)):
+    for op in binops:
+        if not isinstance(op.op, ast.Mult):
             continue
-        for gate_side, value_side in ((node.left, node.right), (node.right, node.left)):
+        for gate_side, value_side in ((op.left, op.right), (op.right, op.left)):
             if _mentions_gate(gate_side, gates) and (
                 _is_shift(value_side) or (isinstance(value_side, ast.Name) and value_side.id in shifted)
             ):
-                return node
+                return op
     return None
 
 
@@ -241,8 +241,8 @@ def shipped_tables(a: Analysis, files: Mapping[str, Callable[[], bytes]]) -> lis
     by_name = {p.rsplit("/", 1)[-1]: p for p in files}
     found: dict[str, ShippedTable] = {}
     for info in a.program.funcs:
-        for node in info.nodes:
-            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        for node in info.of_type(ast.Constant):
+            if not isinstance(node.value, str):
                 continue
             name = node.value.strip().rsplit("/", 1)[-1]
             path = by_name.get(name)
@@ -274,7 +274,7 @@ def byte_accounting(
     builders = [
         _lut_builder(a, info.fid)
         for info in a.program.funcs
-        if info.kind is FuncKind.FUNCTION and _is_lut_builder(info.nodes)
+        if info.kind is FuncKind.FUNCTION and _is_lut_builder(info.of_type(ast.Call))
     ]
     caseops = None
     where = _string_constant(a, r"caseops|lossless_caps")
@@ -295,13 +295,13 @@ def _string_constant(a: Analysis, pattern: str) -> Location | None:
     """Where a string literal (not a comment) matching `pattern` first appears."""
     regex = re.compile(pattern, re.I)
     for info in a.program.funcs:
-        for node in info.nodes:
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and regex.search(node.value):
+        for node in info.of_type(ast.Constant):
+            if isinstance(node.value, str) and regex.search(node.value):
                 return a.location(info.fid, node)
     return None
 
 
-def _is_lut_builder(nodes: list[ast.AST]) -> bool:
+def _is_lut_builder(nodes: list[ast.Call]) -> bool:
     return any(isinstance(n, ast.Call) and last_name(n.func) in ("id_to_piece", "IdToPiece") for n in nodes)
 
 
@@ -355,8 +355,8 @@ def outside_code(a: Analysis, folder_paths: set[str]) -> list[OutsideLoad]:
     found: list[OutsideLoad] = []
     names = {p.rsplit("/", 1)[-1] for p in folder_paths}
     for info in a.program.funcs:
-        for node in info.nodes:
-            if not isinstance(node, ast.Call) or last_name(node.func) not in LOAD_CALLS:
+        for node in info.of_type(ast.Call):
+            if last_name(node.func) not in LOAD_CALLS:
                 continue
             for const in ast.walk(node):
                 if not (isinstance(const, ast.Constant) and isinstance(const.value, str)):

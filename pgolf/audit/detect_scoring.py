@@ -169,7 +169,7 @@ class _Function:
 
     def run(self) -> None:
         reads: list[_Read] = []
-        for node in self.a.program.funcs[self.fid].nodes:
+        for node in self.a.program.funcs[self.fid].of_type(ast.Subscript, ast.Call, ast.If, ast.BinOp):
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and not _is_slice(node.slice):
                 reads.append(_Read(node, node.value, node.slice))
             elif isinstance(node, ast.Call):
@@ -359,13 +359,8 @@ class _Function:
         operands = [ast.dump(a) for a in node.args]
         shifted = set()
         for name in assigned:
-            for sub in self.a.program.funcs[self.fid].nodes:
-                if (
-                    isinstance(sub, ast.BinOp)
-                    and isinstance(sub.op, ast.Sub)
-                    and isinstance(sub.right, ast.Name)
-                    and sub.right.id == name
-                ):
+            for sub in self.a.program.funcs[self.fid].of_type(ast.BinOp):
+                if isinstance(sub.op, ast.Sub) and isinstance(sub.right, ast.Name) and sub.right.id == name:
                     shifted.add(ast.dump(sub.left))
         return bool(operands) and all(o in shifted for o in operands)
 
@@ -397,8 +392,8 @@ class _Function:
         statements (through the loop's back edge) tunes later positions from past ones: history, not a
         hindsight choice for the tokens compared."""
         end = getattr(node, "end_lineno", node.lineno) or node.lineno
-        for sub in self.a.program.funcs[self.fid].nodes:
-            if not (isinstance(sub, ast.Name) and sub.id in stored and isinstance(sub.ctx, ast.Load)):
+        for sub in self.a.program.funcs[self.fid].of_type(ast.Name):
+            if not (sub.id in stored and isinstance(sub.ctx, ast.Load)):
                 continue
             if sub.lineno <= end:
                 continue
@@ -410,8 +405,8 @@ class _Function:
 
     def _clipped_ratio(self, node: ast.Call) -> bool:
         """`minimum(full, ctx) / maximum(ctx, 1)`: a count clipped to its denominator, not a chosen score."""
-        for sub in self.a.program.funcs[self.fid].nodes:
-            if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Div) and sub.left is node:
+        for sub in self.a.program.funcs[self.fid].of_type(ast.BinOp):
+            if isinstance(sub.op, ast.Div) and sub.left is node:
                 denominator = {ast.dump(n) for n in ast.walk(sub.right)}
                 return any(ast.dump(a) in denominator for a in node.args)
         return False
@@ -600,21 +595,21 @@ class _Function:
 
     @cached_property
     def _calls(self) -> list[ast.Call]:
-        return [n for n in self.a.program.funcs[self.fid].nodes if isinstance(n, ast.Call)]
+        return list(self.a.program.funcs[self.fid].of_type(ast.Call))
 
     @cached_property
     def _loops(self) -> list[ast.For]:
-        return [n for n in self.a.program.funcs[self.fid].nodes if isinstance(n, ast.For)]
+        return list(self.a.program.funcs[self.fid].of_type(ast.For))
 
     @cached_property
     def _convex_nodes(self) -> list[ast.BinOp]:
-        nodes = self.a.program.funcs[self.fid].nodes
-        return [n for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add) and _convex_parts(n)]
+        nodes = self.a.program.funcs[self.fid].of_type(ast.BinOp)
+        return [n for n in nodes if isinstance(n.op, ast.Add) and _convex_parts(n)]
 
     def _byte_level_mixture(self) -> bool:
         """A loop over a byte stream that mixes two probabilities and accumulates the log: PPM-D style."""
-        for node in self.a.program.funcs[self.fid].nodes:
-            if not isinstance(node, ast.For) or not _byte_iteration(node.iter):
+        for node in self.a.program.funcs[self.fid].of_type(ast.For):
+            if not _byte_iteration(node.iter):
                 continue
             for sub in ast.walk(node):
                 if not isinstance(sub, ast.BinOp):

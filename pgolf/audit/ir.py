@@ -202,11 +202,12 @@ class Call(R):
 
 
 def union(parts: Sequence[R], const: int = 0) -> R:
-    real = [p for p in parts if not (isinstance(p, Const) and p.bits == 0)]
-    for p in real:
+    real: list[R] = []
+    for p in parts:
         if isinstance(p, Const):
             const |= p.bits
-    real = [p for p in real if not isinstance(p, Const)]
+        else:
+            real.append(p)
     if not real:
         return Const(const) if const else ZERO
     if len(real) == 1 and not const:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from enum import Flag, auto
+from functools import lru_cache
 
 from pgolf.audit import labels as L
 from pgolf.audit.kinds import CallKind
@@ -400,6 +401,7 @@ def method_kind(name: str, n_args: int) -> CallKind:
     return CallKind.METHOD
 
 
+@lru_cache(maxsize=8192)  # every string constant of a script is asked about; most repeat
 def literal_labels(value: str) -> int:
     """Labels a string literal carries: a validation or training shard pattern is a data source."""
     low = value.lower()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 from pgolf.audit.astutil import dotted
 from pgolf.audit.kinds import FuncKind
@@ -60,10 +61,28 @@ class FuncInfo:
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> ("ext"|"file"|"sym", target)
     decorators: list[str] = field(default_factory=list)
     nodes: list[ast.AST] = field(default_factory=list)  # every node of this scope's own body (not nested defs)
+    _of_type: dict[tuple[type[ast.AST], ...], list[ast.AST]] = field(default_factory=dict, repr=False)
 
     @property
     def line(self) -> int:
         return getattr(self.node, "lineno", 1)
+
+    def of_type(self, *kinds: type[ast.AST]) -> list[Any]:
+        """This scope's own nodes of exactly these AST classes, in `nodes` order.
+
+        Memoized: every detector asks each function for its calls, loops, constants or binary
+        operations, and the scope holds every node of its body (contexts and operators included).
+        """
+        found = self._of_type.get(kinds)
+        if found is None:
+            if not self._of_type:  # first question: index every class at once
+                for node in self.nodes:
+                    self._of_type.setdefault((node.__class__,), []).append(node)
+            found = self._of_type.get(kinds)
+            if found is None:
+                found = [n for n in self.nodes if n.__class__ in kinds] if len(kinds) > 1 else []
+                self._of_type[kinds] = found
+        return found
 
 
 Binding = tuple[str, object]  # ("var", (fid, name)) | ("func", fid) | ("class", key) | ("file", idx) | ("ext", dotted)

@@ -47,6 +47,7 @@ class Flow:
         self.exhausted = False  # the worklist budget ran out before the labels settled
         self._dirty: set[int] = set()
         self._concrete_cache: dict[int, int] = {}
+        self._children_of: dict[int, list[int]] = {}
         for fid, facts in self.facts.items():
             for name in facts.attr_reads:
                 self.attr_readers[name].add(fid)
@@ -163,14 +164,19 @@ class Flow:
         owner = key[0]
         if owner != self._current:
             self._dirty.add(owner)
-        for child in self._children(owner):
-            self._dirty.add(child)
+        self._dirty.update(self._children(owner))
 
     def _children(self, fid: int) -> Iterable[int]:
-        info = self.p.funcs[fid]
-        if info.kind is FuncKind.MODULE:
-            return [f.fid for f in self.p.funcs if f.file == info.file and f.fid != fid]
-        return [*info.defs.values(), *(self.p.classes[k].body_fid for k in info.classes.values())]
+        """Scopes that read `fid`'s variables (memoized: a module has one entry per function of its file)."""
+        found = self._children_of.get(fid)
+        if found is None:
+            info = self.p.funcs[fid]
+            if info.kind is FuncKind.MODULE:
+                found = [f.fid for f in self.p.funcs if f.file == info.file and f.fid != fid]
+            else:
+                found = [*info.defs.values(), *(self.p.classes[k].body_fid for k in info.classes.values())]
+            self._children_of[fid] = found
+        return found
 
     def _store_attr(self, cls: str | None, name: str, value: int) -> None:
         key = (cls, name)
