@@ -591,7 +591,7 @@ class _Function:
     @cached_property
     def _hashes(self) -> bool:
         """The function hashes something (XOR, shifts, large multipliers, hash(), token-tuple keys) at all."""
-        return any(_hash_node(n) for n in self.a.program.funcs[self.fid].nodes)
+        return any(_hash_node(n) for n in self.a.program.funcs[self.fid].of_type(ast.BinOp, ast.Call))
 
     @cached_property
     def _calls(self) -> list[ast.Call]:

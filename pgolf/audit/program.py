@@ -60,7 +60,8 @@ class FuncInfo:
     classes: dict[str, str] = field(default_factory=dict)  # class names bound in this scope
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> ("ext"|"file"|"sym", target)
     decorators: list[str] = field(default_factory=list)
-    nodes: list[ast.AST] = field(default_factory=list)  # every node of this scope's own body (not nested defs)
+    # every node of this scope's own body (not nested defs; no expression contexts or operators)
+    nodes: list[ast.AST] = field(default_factory=list)
     _of_type: dict[tuple[type[ast.AST], ...], list[ast.AST]] = field(default_factory=dict, repr=False)
 
     @property
@@ -106,6 +107,7 @@ class Program:
         self.funcs: list[FuncInfo] = []
         self.classes: dict[str, ClassInfo] = {}
         self.classes_by_name: dict[str, list[ClassInfo]] = {}
+        self.class_of_body: dict[int, str] = {}  # class-body fid -> class key
         self.methods_by_name: dict[str, list[int]] = {}
         self.module_fid: dict[int, int] = {}
         self._method_cache: dict[tuple[str, str], int | None] = {}
@@ -223,14 +225,24 @@ class Program:
         return self.classes.get(key) if key else None
 
 
+# Expression contexts (Load/Store/Del) and operators are shared singletons with no content of their
+# own: no scope lists them, and the walk does not visit them (about a third of a script's nodes).
+_NOT_CHILDREN = frozenset({"ctx", "op", "ops"})
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
 def push(node: ast.AST, stack: list[ast.AST]) -> None:
     """Push a node's children (ast.iter_child_nodes without the generator overhead: 30k+ nodes a file)."""
-    for name in node._fields:
+    cls = node.__class__
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
+    for name in fields:
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
             stack.append(value)
         elif value.__class__ is list:
-            stack.extend(x for x in value if isinstance(x, ast.AST))
+            stack += [x for x in value if isinstance(x, ast.AST)]
 
 
 def _target_names(node: ast.AST) -> list[str]:
@@ -241,6 +253,22 @@ def _target_names(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Starred):
         return _target_names(node.value)
     return []
+
+
+# Statements that bind names in (or open) a scope; every other node only contains them.
+_BINDING_KINDS = frozenset(
+    {
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.Lambda,
+        ast.Import,
+        ast.ImportFrom,
+        ast.Global,
+        ast.Nonlocal,
+        ast.ExceptHandler,
+    }
+)
 
 
 class _ScopeIndexer:
@@ -255,13 +283,17 @@ class _ScopeIndexer:
     def index_body(self, body: list[ast.stmt]) -> None:
         """Record every name this scope binds; nested defs and classes get their own scopes."""
         info = self.info
+        nodes = info.nodes
         stack: list[ast.AST] = list(reversed(body))
         while stack:
             node = stack.pop()
-            info.nodes.append(node)
+            nodes.append(node)
             if isinstance(node, ast.Name):
                 if isinstance(node.ctx, ast.Store):
                     info.locals.add(node.id)
+                continue
+            if node.__class__ not in _BINDING_KINDS:  # the common case: nothing bound here, walk on
+                push(node, stack)
                 continue
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 info.locals.add(node.name)
@@ -322,7 +354,7 @@ class _ScopeIndexer:
         return scope if scope is not None else self.fid
 
     def _class_key_of_body(self) -> str:
-        return next(k for k, c in self.p.classes.items() if c.body_fid == self.fid)
+        return self.p.class_of_body[self.fid]
 
     def _class(self, node: ast.ClassDef) -> str:
         key = f"{self.file}:{node.name}"
@@ -333,6 +365,7 @@ class _ScopeIndexer:
             key=key, name=node.name, file=self.file, node=node, body_fid=fid, bases=[dotted(b) for b in node.bases]
         )
         self.p.classes[key] = info
+        self.p.class_of_body[fid] = key
         self.p.classes_by_name.setdefault(node.name, []).append(info)
         _ScopeIndexer(self.p, self.file, fid).index_body(node.body)
         return key

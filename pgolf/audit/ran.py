@@ -113,8 +113,8 @@ class RanIndex:
             self._prints = []
             for info in self.program.funcs:
                 body = getattr(info.node, "body", [])
-                for node in info.nodes:
-                    if not (isinstance(node, ast.Call) and node.args and _PRINT.match(_callee(node))):
+                for node in info.of_type(ast.Call):
+                    if not (node.args and _PRINT.match(_callee(node))):
                         continue
                     prefix = _usable(literal_prefix(node.args[0]))
                     if prefix is None:

@@ -111,7 +111,7 @@ class Flow:
                 break
         info = self.p.funcs[fid]
         if info.kind is FuncKind.CLASS:
-            cls = next(k for k, c in self.p.classes.items() if c.body_fid == fid)
+            cls = self.p.class_of_body[fid]
             for name in info.locals:
                 self._store_attr(cls, name, self.concrete(self.scope_var(fid, name)))
         own_params = self.space.param_mask.get(fid, 0)
