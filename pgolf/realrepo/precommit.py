@@ -65,8 +65,11 @@ def adopt(clone: Path, source: Path = ADOPTION_CONFIG) -> Config:
 def find_pre_commit(explicit: str | None = None) -> str | None:
     """`explicit`, else the one beside this interpreter, else `make precommit-main`'s scratch venv,
     else PATH's."""
-    if explicit:
-        return explicit
+    if explicit:  # made absolute: the hooks run with the clone as the current folder
+        found = shutil.which(explicit)
+        if found is None:
+            raise EnvironmentMissing(f"--pre-commit {explicit}: no such executable")
+        return str(Path(found).absolute())
     for candidate in (Path(sys.executable).parent / "pre-commit", SCRATCH_PRE_COMMIT):
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)

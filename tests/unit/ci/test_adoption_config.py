@@ -8,9 +8,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from pgolf.config import parse_config
+from pgolf.errors import EnvironmentMissing
 from pgolf.findings import CheckResult, Report, Status, SubmissionReport, verdict
-from pgolf.realrepo.precommit import _HOOK_LINE, ADOPTION_CONFIG, stale_suppressions, suppressed_findings
+from pgolf.realrepo.precommit import (
+    _HOOK_LINE,
+    ADOPTION_CONFIG,
+    find_pre_commit,
+    stale_suppressions,
+    suppressed_findings,
+)
 from pgolf.suppress import apply, validate_names
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -93,3 +102,17 @@ def test_pre_commit_result_lines_are_read_per_hook() -> None:
         match = _HOOK_LINE.match(line)
         assert match is not None and match["result"] == result, line
     assert _HOOK_LINE.match("- hook id: pgolf-check-records") is None
+
+
+def test_a_relative_pre_commit_path_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hooks run in the clone, so `make precommit-main`'s `.venv/pre-commit/bin/pre-commit` must
+    not be resolved against it; a path that names nothing is a one-line error."""
+    exe = tmp_path / "bin" / "pre-commit"
+    exe.parent.mkdir()
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+
+    assert find_pre_commit("bin/pre-commit") == str(exe)
+    with pytest.raises(EnvironmentMissing, match="no such executable"):
+        find_pre_commit("bin/missing")
