@@ -174,7 +174,8 @@ def analyze(sources: SourceSet, config: RunConfig | None = None) -> Analysis | N
     flags = FlagEvaluator(program, cfg)
     flags.ran = RanIndex(program, cfg.logs, _call_sites(flow))
     entry = [i for i, f in enumerate(files) if sources.entry is not None and f is sources.entry]
-    trace = TraceBuilder(flow, flags, entry).build()
+    imported = [i for i, f in enumerate(files) if f.runs_as is not None and f.runs_as in sources.imported_only]
+    trace = TraceBuilder(flow, flags, entry, imported).build()
     return Analysis(sources=sources, config=cfg, program=program, flow=flow, flags=flags, trace=trace)
 
 

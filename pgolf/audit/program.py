@@ -114,8 +114,11 @@ class Program:
         self._resolved: dict[tuple[int, str], Binding] = {}
         self.file_index = {f.path + ("#" + f.decoded_from if f.decoded_from else ""): i for i, f in enumerate(files)}
         self._by_module_name: dict[str, int] = {}
-        for i, f in enumerate(files):
-            stem = PurePosixPath(f.path).with_suffix("").as_posix().replace("/", ".")
+        # Code a wrapper wrote to a file imports its siblings by their written names (#1518: the runner in a
+        # temporary directory imports the train_gpt.py written beside it): those names come first.
+        written = [(i, f.module_path) for i, f in enumerate(files) if f.runs_as]
+        for i, path in [*written, *((i, f.path) for i, f in enumerate(files))]:
+            stem = PurePosixPath(path).with_suffix("").as_posix().replace("/", ".")
             self._by_module_name.setdefault(stem, i)
         for i, f in enumerate(files):
             assert f.tree is not None

@@ -27,8 +27,8 @@ from pathlib import PurePosixPath
 from pgolf.audit.deepstack import deep
 from pgolf.audit.kinds import SourceKind
 from pgolf.audit.pyparse import ParseResult, parse_python
-from pgolf.audit.static_eval import Budget, in_temp_dir
-from pgolf.audit.wrappers import MAX_NESTING, LoaderScan, WrittenFile, scan_loaders
+from pgolf.audit.static_eval import TEMP_DIR, Budget, in_temp_dir
+from pgolf.audit.wrappers import MAX_NESTING, LoaderScan, UntrustedWrite, WrittenFile, scan_loaders
 from pgolf.errors import InputError
 from pgolf.findings import Location
 from pgolf.folder import FileEntry, FileRole, SubmissionFolder
@@ -73,6 +73,11 @@ class SourceFile:
     def tree(self) -> ast.Module | None:
         return self.parse.tree if self.parse else None
 
+    @property
+    def module_path(self) -> str:
+        """The path imports find this code by: where a wrapper wrote it (inside its temporary directory)."""
+        return self.runs_as.removeprefix(TEMP_DIR + "/") if self.runs_as else self.path
+
     @cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines()
@@ -105,6 +110,7 @@ class SourceSet:
     files: list[SourceFile] = field(default_factory=list)
     problems: list[GatherProblem] = field(default_factory=list)
     written: set[str] = field(default_factory=set)  # files the code writes from folded literals (run-time paths)
+    imported_only: set[str] = field(default_factory=set)  # of those, the ones only imported, never run as a script
 
     @property
     def python(self) -> list[SourceFile]:
@@ -188,7 +194,7 @@ class _Written:
     file: WrittenFile
     shipped: SourceFile  # the shipped file whose bytes carry the literal
     writer: SourceFile  # the code that writes it
-    distrust: tuple[int, str] | None  # another write of the same code that could replace it (line, why)
+    distrust: tuple[UntrustedWrite, ...]  # the writer's other writes and moves, any of which could replace it
     serial: int  # literal writes of one folder, in the order found (one path may be written twice)
 
     @property
@@ -214,6 +220,8 @@ class _Gatherer:
         self.nodes = 0  # estimated AST nodes parsed so far in this folder
         self.scans: dict[int, LoaderScan] = {}  # id(SourceFile) -> its loaders
         self.written: dict[str, list[_Written]] = {}  # written path -> every literal written there
+        self.imported: set[str] = set()  # written paths some code imports
+        self.ran: set[str] = set()  # written paths some code runs as a script (runpy, exec, python <path>)
         self.binaries = {
             PurePosixPath(p).name.split(".")[0]: p for p in self.files if p.lower().endswith(_BYTECODE + _NATIVE)
         }
@@ -251,6 +259,7 @@ class _Gatherer:
                     )
                     continue
                 queue += [(f, loc, depth + 1, py) for f, loc, py in loads]
+        self.out.imported_only = self.imported - self.ran
 
     def _read(
         self, entry: FileEntry, loaded_by: Location | None, *, is_entry: bool, as_python: bool = False
@@ -324,7 +333,7 @@ class _Gatherer:
             return []
         scan = scan_loaders(outer.tree, outer.text, self.budget, outer.runs_as or shipped.path)
         self.scans[id(outer)] = scan
-        distrust = scan.untrusted_writes[0] if scan.untrusted_writes else None
+        distrust = tuple(scan.untrusted_writes)
         for wf in scan.written:
             serial = sum(len(w) for w in self.written.values())
             self.written.setdefault(wf.path, []).append(_Written(wf, shipped, outer, distrust, serial))
@@ -389,6 +398,9 @@ class _Gatherer:
                 written = self._module_written(target, base, src.location(line))
                 entry = None if written else self._resolve(target, base, src.location(line))
                 found += [(w, src.location(line), False) for w in written]
+                # `import x` runs x's body, not its `if __name__ == "__main__"` block; a path literal
+                # ("x.py" in a subprocess argv) is a script run
+                (self.ran if target.endswith(_PY + _C) else self.imported).update(w.file.path for w in written)
                 if entry is not None:
                     found.append((entry, src.location(line), False))
         scan = self.scans.get(id(src))
@@ -397,6 +409,7 @@ class _Gatherer:
                 runs = self._run_written(path, base, src.location(line), scan)
                 if runs is not None:
                     found += [(run, src.location(line), True) for run in runs]
+                    self.ran.update(run.file.path for run in runs)
                     continue
                 entry = self._file(path, base)
                 if entry is not None:
@@ -408,6 +421,7 @@ class _Gatherer:
                 written = self._module_written(target, base, src.location(line))
                 entry = None if written else self._resolve(target, base, src.location(line))
                 found += [(w, src.location(line), False) for w in written]
+                self.imported.update(w.file.path for w in written)
                 if entry is not None:
                     found.append((entry, src.location(line), False))
         return [
@@ -427,8 +441,7 @@ class _Gatherer:
         for cand in (rel, str(base / rel) if str(base) != "." else rel, *(tail if len(tail) == 1 else [])):
             writes = self.written.get(cand)
             if writes:
-                distrust = loader.untrusted_writes[0] if loader.untrusted_writes else None
-                return self._trusted(writes, where, distrust)
+                return self._trusted(writes, where, tuple(loader.untrusted_writes))
         if in_temp_dir(rel):
             self._problem(where, f"runs `{rel}`, a temporary file no literal write of the code produced")
             return []
@@ -443,13 +456,13 @@ class _Gatherer:
             for cand in (str(base / name) if str(base) != "." else name, name):
                 writes = self.written.get(cand)
                 if writes:
-                    return self._trusted(writes, where, None)
+                    return self._trusted(writes, where, ())
         # A bare name (`zip(["_runner.py", ...], parts)`, `import train_gpt` with the temporary directory on
         # sys.path) names the written file of that name, not a same-named copy elsewhere in the folder.
         tail = "/" + names[0].removeprefix("./")
         by_name = [p for p in self.written if p.endswith(tail)]
         if len(by_name) == 1 and not self._shipped_at(names[0], base):
-            return self._trusted(self.written[by_name[0]], where, None)
+            return self._trusted(self.written[by_name[0]], where, ())
         return []
 
     def _shipped_at(self, rel: str, base: PurePosixPath) -> bool:
@@ -457,15 +470,20 @@ class _Gatherer:
         rel = rel.removeprefix("./")
         return rel in self.files or (str(base) != "." and str(base / rel) in self.files)
 
-    def _trusted(self, writes: list[_Written], where: Location, loader: tuple[int, str] | None) -> list[_Written]:
+    def _trusted(self, writes: list[_Written], where: Location, loader: tuple[UntrustedWrite, ...]) -> list[_Written]:
+        """The writes, unless another write of the writer (or of the code that runs it) could replace the
+        file: one to an unknown path, or to this one. C sources are compiled, not run: a build step that
+        writes its outputs does not make them unauditable (they were not gathered at all before)."""
         for written in writes:
-            distrust = written.distrust or loader
-            if distrust is not None:
-                line, why = distrust
+            if written.file.path.endswith(_C):
+                continue
+            risky = [u for u in (*written.distrust, *loader) if u.path is None or u.path == written.file.path]
+            if risky:
                 self._problem(
                     where,
                     f"runs `{written.file.path}`, written from a literal at {written.writer.path}:{written.file.line}, "
-                    f"but the code also {why} (line {line}), which could replace it; the code it runs is not audited",
+                    f"but the code also {risky[0].why} (line {risky[0].line}), which could replace it; the code it "
+                    "runs is not audited",
                 )
                 return []
         return writes

@@ -12,7 +12,7 @@ marked `reached=False`.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from pgolf.audit import labels as L
@@ -100,11 +100,14 @@ class Trace:
 
 
 class TraceBuilder:
-    def __init__(self, flow: Flow, flags: FlagEvaluator, entry_files: list[int]) -> None:
+    def __init__(
+        self, flow: Flow, flags: FlagEvaluator, entry_files: list[int], imported_files: Collection[int] = ()
+    ) -> None:
         self.flow = flow
         self.p = flow.p
         self.flags = flags
         self.entry_files = entry_files
+        self.imported_files = imported_files  # modules only imported: their `__main__` block never runs
         self.trace = Trace()
         self.model_methods = {fid for c in self.p.classes.values() if c.is_module for fid in c.methods.values()}
         self.eventful = self._eventful()
@@ -142,8 +145,9 @@ class TraceBuilder:
     def build(self) -> Trace:
         roots = [self.p.module_fid[i] for i in self.entry_files]
         roots += [fid for fid in self.p.module_fid.values() if fid not in roots]
+        imported = {self.p.module_fid[i] for i in self.imported_files}
         for fid in roots:
-            self._walk(fid, (Frame(fid, None, ()),), {}, switch=None, reached=True)
+            self._walk(fid, (Frame(fid, None, ()),), {}, switch=None, reached=True, skip_main=fid in imported)
         for fid in sorted(self.eventful):
             if fid not in self.trace.reached and self.p.funcs[fid].kind is FuncKind.FUNCTION:
                 self._walk(fid, (Frame(fid, None, ()),), {}, switch=None, reached=False)
@@ -165,7 +169,14 @@ class TraceBuilder:
         return None
 
     def _walk(
-        self, fid: int, stack: tuple[Frame, ...], binding: dict[int, int], *, switch: Switch | None, reached: bool
+        self,
+        fid: int,
+        stack: tuple[Frame, ...],
+        binding: dict[int, int],
+        *,
+        switch: Switch | None,
+        reached: bool,
+        skip_main: bool = False,
     ) -> None:
         if reached:
             self.trace.reached.add(fid)
@@ -173,6 +184,8 @@ class TraceBuilder:
             if self._seq >= MAX_EVENTS:
                 self.trace.truncated = True
                 return
+            if skip_main and any(pol and _is_main_test(test) for test, pol in ev.guards):
+                continue
             here = self._switch(fid, ev, switch)
             if ev.kind is EventKind.CALL and ev.call is not None:
                 self._enter(fid, ev, stack, binding, switch=here, reached=reached)
@@ -236,3 +249,13 @@ class TraceBuilder:
             else:
                 out |= self.flow.param_in.get(self.flow.space.param_of[bit], 0)
         return out
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    """`__name__ == "__main__"` (either side)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(x, ast.Name) and x.id == "__name__" for x in sides) and any(
+        isinstance(x, ast.Constant) and x.value == "__main__" for x in sides
+    )

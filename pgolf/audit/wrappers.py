@@ -47,6 +47,7 @@ __all__ = [
     "MAX_NESTING",
     "LoaderScan",
     "Payload",
+    "UntrustedWrite",
     "WrittenFile",
     "candidate_lines",
     "scan_loaders",
@@ -104,6 +105,15 @@ class WrittenFile:
         return "+".join(reversed(self.codecs)) or "literal"
 
 
+@dataclass(frozen=True)
+class UntrustedWrite:
+    """A write or move pgolf cannot fold: it could replace a file the code wrote from a literal."""
+
+    line: int
+    why: str
+    path: str | None  # the one file it can touch, when its path folds; None: any file
+
+
 @dataclass
 class LoaderScan:
     payloads: list[Payload] = field(default_factory=list)
@@ -113,7 +123,7 @@ class LoaderScan:
     failures: list[tuple[int, str]] = field(default_factory=list)  # (line, why a wrapper could not be decoded)
     written: list[WrittenFile] = field(default_factory=list)
     python_runs: list[tuple[str, int]] = field(default_factory=list)  # `subprocess.run([sys.executable, path])`
-    untrusted_writes: list[tuple[int, str]] = field(default_factory=list)  # (line, a write pgolf cannot fold)
+    untrusted_writes: list[UntrustedWrite] = field(default_factory=list)
 
 
 def candidate_lines(text: str, index: LineIndex | None = None) -> set[int]:
@@ -412,14 +422,20 @@ def scan_file_writes(ev: Evaluator, scan: LoaderScan) -> None:
     if not (scan.written or scan.file_loads or scan.python_runs):
         return  # the common script: it writes and runs no file from a literal, so its other writes do not matter
     for node in pending:
-        if _target_of_write(ev, node) is not None:
-            scan.untrusted_writes.append((node.lineno, "writes a file with contents pgolf cannot fold"))
+        target = _target_of_write(ev, node)
+        if target is not None:
+            where = _folded_path(ev, target[0])
+            scan.untrusted_writes.append(UntrustedWrite(node.lineno, "writes contents pgolf cannot fold", where))
     for node, qual, attr in others:
         func = node.func
         if id(node) not in handled and _write_mode(ev, node) is not None:
-            scan.untrusted_writes.append((node.lineno, "opens a file for writing with contents pgolf cannot fold"))
+            path = node.func.value if isinstance(node.func, ast.Attribute) and attr == "open" else None
+            where = _folded_path(ev, path if path is not None else node.args[0]) if path or node.args else None
+            scan.untrusted_writes.append(UntrustedWrite(node.lineno, "opens a file for writing", where))
         elif qual in _MOVERS or (isinstance(func, ast.Attribute) and attr in _PATH_MOVERS and _is_path(ev, func)):
-            scan.untrusted_writes.append((node.lineno, f"moves or writes files with `{qual or attr}`"))
+            scan.untrusted_writes.append(
+                UntrustedWrite(node.lineno, f"moves or writes files with `{qual or attr}`", None)
+            )
 
 
 def _write_mode(ev: Evaluator, node: ast.Call) -> str | None:
@@ -442,6 +458,16 @@ def _write_mode(ev: Evaluator, node: ast.Call) -> str | None:
     except (Unknown, DecodeError):
         return "?"  # a mode chosen at run time may write
     return mode if isinstance(mode, str) and any(c in mode for c in "wxa+") else None
+
+
+def _folded_path(ev: Evaluator, expr: ast.expr) -> str | None:
+    try:
+        value = ev.value(expr)[0]
+    except (Unknown, DecodeError):
+        return None
+    if isinstance(value, FolderPath):
+        return value.path
+    return value.removeprefix("./") if isinstance(value, str) else None
 
 
 def _is_path(ev: Evaluator, func: ast.Attribute) -> bool:
@@ -502,7 +528,7 @@ def _written(ev: Evaluator, node: ast.Call, scan: LoaderScan, handled: set[int])
         paths = _values(ev, [path_node])
         found = None if paths is None else [([paths[0][0][0], content[0][0][0]], content[0][1])]
     if found is None:
-        scan.untrusted_writes.append((node.lineno, "writes a file whose path or contents pgolf cannot fold"))
+        scan.untrusted_writes.append(UntrustedWrite(node.lineno, "writes a file pgolf cannot fold", None))
         return True
     for (path, text), used in found:
         if isinstance(path, FolderPath | str) and isinstance(text, str | bytes):
@@ -510,7 +536,7 @@ def _written(ev: Evaluator, node: ast.Call, scan: LoaderScan, handled: set[int])
             rel = path.path if isinstance(path, FolderPath) else path.removeprefix("./")
             scan.written.append(WrittenFile(rel, body, node.lineno, tuple(used)))
         else:
-            scan.untrusted_writes.append((node.lineno, "writes a file whose path or contents pgolf cannot fold"))
+            scan.untrusted_writes.append(UntrustedWrite(node.lineno, "writes a file pgolf cannot fold", None))
             return True
     if opened is not None:
         handled.add(id(opened))
@@ -589,4 +615,4 @@ def _python_run(ev: Evaluator, node: ast.Call, scan: LoaderScan) -> None:
             if isinstance(path, FolderPath | str):
                 scan.python_runs.append((path.path if isinstance(path, FolderPath) else path, node.lineno))
                 return
-    scan.untrusted_writes.append((node.lineno, "runs a subprocess that may write files"))
+    scan.untrusted_writes.append(UntrustedWrite(node.lineno, "runs a subprocess that may write files", None))
