@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pgolf.audit.static_eval import (
+    DECODER_NAMES,
     MAX_DECODED_BYTES,
     Budget,
     Builtin,
@@ -511,6 +512,8 @@ def _written(ev: Evaluator, node: ast.Call, scan: LoaderScan, handled: set[int])
     """Record a write of folded contents to a folded path. False when the contents do not fold outside a
     loop (most writes: a checkpoint, a log), judged later only where it matters: the contents are folded
     first, because finding the file handle of `f.write` costs a search for every `f` of the file."""
+    if not _may_fold(ev, node.args[0]):
+        return False
     loop = _enclosing_loop(ev, node)
     content: list[tuple[list[object], list[str]]] | None = None
     if loop is None:
@@ -541,6 +544,32 @@ def _written(ev: Evaluator, node: ast.Call, scan: LoaderScan, handled: set[int])
     if opened is not None:
         handled.add(id(opened))
     return True
+
+
+_FOLDING_METHODS = frozenset({"decode", "encode", "join", "replace", "split", "read", "read_text", "read_bytes"})
+
+
+def _may_fold(ev: Evaluator, expr: ast.expr) -> bool:
+    """Whether the contents of a write may fold, judged on the syntax alone: a checkpoint's
+    `f.write(int(n).to_bytes(4))` is not looked up name by name (each lookup searches the whole file).
+    A miss only leaves the written file unresolved, so running it stays unauditable code."""
+    if isinstance(expr, ast.Constant | ast.Name | ast.JoinedStr):
+        return True
+    if isinstance(expr, ast.BinOp):
+        return _may_fold(ev, expr.left) and _may_fold(ev, expr.right)
+    if isinstance(expr, ast.Subscript):
+        return _may_fold(ev, expr.value)
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        if isinstance(func, ast.Attribute) and func.attr in _FOLDING_METHODS:
+            return True
+        return isinstance(func, ast.Name | ast.Attribute) and (
+            qualified(func, ev.aliases) in DECODER_NAMES or (isinstance(func, ast.Name) and func.id in _BYTES_BUILTINS)
+        )
+    return False
+
+
+_BYTES_BUILTINS = frozenset({"bytes", "bytearray", "str", "compile"})
 
 
 def _per_iteration(ev: Evaluator, loop: ast.For, exprs: list[ast.expr]) -> list[tuple[list[object], list[str]]] | None:
