@@ -266,23 +266,28 @@ def traits(key: str) -> Trait:
     return TABLE.get(key, Trait.NONE)
 
 
+@lru_cache(maxsize=4096)  # pure lookups, asked at every call site and fixpoint pass
 def method_keeps(name: str) -> bool:
     """A tensor/array/str method whose result is derived from its receiver (never user-resolved)."""
     return Trait.KEEP in traits(f".{name}")
 
 
+@lru_cache(maxsize=4096)  # pure lookups, asked at every call site and fixpoint pass
 def method_drops(name: str) -> bool:
     return Trait.DROP in traits(f".{name}")
 
 
+@lru_cache(maxsize=4096)  # pure lookups, asked at every call site and fixpoint pass
 def attribute_drops(name: str) -> bool:
     return Trait.DROP in traits(f"@{name}")
 
 
+@lru_cache(maxsize=4096)  # pure lookups, asked at every call site and fixpoint pass
 def method_mutates(name: str) -> bool:
     return Trait.MUTATE in traits(f".{name}")
 
 
+@lru_cache(maxsize=4096)  # pure lookups, asked at every call site and fixpoint pass
 def method_accumulates(name: str) -> bool:
     return Trait.ACC in traits(f".{name}")
 
@@ -357,6 +362,7 @@ def vocab_like(text: str) -> bool:
     return bool(_VOCAB_RE.search(text))
 
 
+@lru_cache(maxsize=4096)  # pure lookups, asked at every call site and fixpoint pass
 def function_kind(qual: str) -> CallKind:  # noqa: PLR0911 - a lookup table
     """The kind of a call of an external function or builtin, by its qualified name."""
     last = qual.rsplit(".", 1)[-1]
@@ -388,6 +394,7 @@ def function_kind(qual: str) -> CallKind:  # noqa: PLR0911 - a lookup table
     return CallKind.LIB
 
 
+@lru_cache(maxsize=4096)  # pure lookups, asked at every call site and fixpoint pass
 def method_kind(name: str, n_args: int) -> CallKind:
     """The kind of `value.name(...)` when the receiver is not a user class resolved statically."""
     if name in ("gather", "take_along_dim") and n_args >= 2:
