@@ -231,7 +231,10 @@ class Program:
 # Expression contexts (Load/Store/Del) and operators are shared singletons with no content of their
 # own: no scope lists them, and the walk does not visit them (about a third of a script's nodes).
 _NOT_CHILDREN = frozenset({"ctx", "op", "ops"})
-_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+# List fields that may hold something other than nodes (names, or None for `**d` keys and absent
+# keyword-only defaults); every other list field of the grammar holds nodes only.
+_MIXED_LISTS = frozenset({"names", "keys", "kw_defaults", "kwd_attrs"})
+_CHILD_FIELDS: dict[type[ast.AST], tuple[tuple[str, bool], ...]] = {}
 
 
 def push(node: ast.AST, stack: list[ast.AST]) -> None:
@@ -239,13 +242,13 @@ def push(node: ast.AST, stack: list[ast.AST]) -> None:
     cls = node.__class__
     fields = _CHILD_FIELDS.get(cls)
     if fields is None:
-        fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
-    for name in fields:
+        fields = _CHILD_FIELDS[cls] = tuple((f, f in _MIXED_LISTS) for f in cls._fields if f not in _NOT_CHILDREN)
+    for name, mixed in fields:
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
             stack.append(value)
         elif value.__class__ is list:
-            stack += [x for x in value if isinstance(x, ast.AST)]
+            stack += [x for x in value if isinstance(x, ast.AST)] if mixed else value
 
 
 def _target_names(node: ast.AST) -> list[str]:
