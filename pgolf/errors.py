@@ -8,6 +8,8 @@ A reproduction exits 0 when reproduced and 1 when not reproduced (pgolf.report.v
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import ClassVar
 
 EXIT_OK = 0
@@ -44,3 +46,12 @@ class InternalError(PgolfError):
     """A bug in pgolf."""
 
     exit_code = EXIT_INTERNAL
+
+
+def exit_code_of(body: Callable[[list[str] | None], int], argv: list[str] | None) -> int:
+    """Run a module entry point (`python -m ...`): a PgolfError is its one-line message and exit code."""
+    try:
+        return body(argv)
+    except PgolfError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code

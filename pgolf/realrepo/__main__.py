@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from pgolf.errors import PgolfError, UsageError
+from pgolf.errors import UsageError, exit_code_of
 from pgolf.findings import POLICIES
 from pgolf.realrepo.scan import Outcome, Target, check_targets, main_target, pr_target, summarize
 from pgolf.realrepo.snapshot import (
@@ -56,11 +56,7 @@ def _selected_prs(repo: Path, asked: list[int], limit: int) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        return _main(argv)
-    except PgolfError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    return exit_code_of(_main, argv)
 
 
 def _main(argv: list[str] | None) -> int:

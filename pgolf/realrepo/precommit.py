@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pgolf.config import Config, discover
-from pgolf.errors import EnvironmentMissing, PgolfError
+from pgolf.errors import EnvironmentMissing, UsageError, exit_code_of
 from pgolf.findings import POLICIES, CheckResult, PolicyName, Report, Status
 from pgolf.realrepo.snapshot import MAIN, materialize, repo_root, snapshot_tar
 from pgolf.suppress import check_names
@@ -55,6 +55,8 @@ def clone_main(snapshot: Path, dest: Path) -> Path:
 def adopt(clone: Path, source: Path = ADOPTION_CONFIG) -> Config:
     """Commit `source` as the clone's `.pgolf.toml`, as the records repository would, and return the
     config pgolf discovers there (the same discovery `pgolf precommit` does from the clone's root)."""
+    if not source.is_file():
+        raise UsageError(f"--config {source}: no such file")
     shutil.copyfile(source, clone / CONFIG_NAME)
     git = ["git", "-c", "user.name=pgolf adoption", "-c", "user.email=pgolf@invalid", "-c", "commit.gpgsign=false"]
     subprocess.run([*git, "add", CONFIG_NAME], cwd=clone, check=True)
@@ -179,11 +181,7 @@ def adoption_summary(report: Report, config: Config) -> tuple[list[str], bool]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        return _main(argv)
-    except PgolfError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    return exit_code_of(_main, argv)
 
 
 def _main(argv: list[str] | None) -> int:
@@ -193,6 +191,8 @@ def _main(argv: list[str] | None) -> int:
     parser.add_argument("--pre-commit", dest="pre_commit", help="the pre-commit executable (default: found)")
     parser.add_argument("--config", type=Path, default=ADOPTION_CONFIG, help="the records repository's config")
     args = parser.parse_args(argv)
+    if not args.config.is_file():  # before minutes of cloning and hooks
+        raise UsageError(f"--config {args.config}: no such file")
     tar = snapshot_tar()
     if tar is None:
         raise EnvironmentMissing("no ../shared/parameter-golf.git.tar (or $PGOLF_SHARED)")

@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from pgolf.config import parse_config
-from pgolf.errors import EnvironmentMissing
+from pgolf.errors import EnvironmentMissing, UsageError
 from pgolf.findings import CheckResult, Report, Status, SubmissionReport, verdict
 from pgolf.realrepo.precommit import (
     _HOOK_LINE,
     ADOPTION_CONFIG,
+    adopt,
     find_pre_commit,
+    main,
     stale_suppressions,
     suppressed_findings,
 )
@@ -116,3 +118,12 @@ def test_a_relative_pre_commit_path_is_made_absolute(tmp_path: Path, monkeypatch
     assert find_pre_commit("bin/pre-commit") == str(exe)
     with pytest.raises(EnvironmentMissing, match="no such executable"):
         find_pre_commit("bin/missing")
+
+
+def test_a_missing_config_is_a_one_line_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(UsageError, match="no such file"):
+        adopt(tmp_path, tmp_path / "absent.toml")
+    assert main(["--no-hook", "--config", str(tmp_path / "absent.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --config ") and err.count("\n") == 1 and "Traceback" not in err
+
