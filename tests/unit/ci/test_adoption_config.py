@@ -126,4 +126,3 @@ def test_a_missing_config_is_a_one_line_usage_error(tmp_path: Path, capsys: pyte
     assert main(["--no-hook", "--config", str(tmp_path / "absent.toml")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: --config ") and err.count("\n") == 1 and "Traceback" not in err
-
