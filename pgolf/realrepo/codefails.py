@@ -16,21 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import sys
-import tempfile
-import traceback
 from collections import defaultdict
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from pgolf.errors import PgolfError
-from pgolf.findings import Status
-from pgolf.realrepo.scan import Target, pr_target
+from pgolf.errors import EnvironmentMissing, exit_code_of
+from pgolf.findings import PolicyName, Status
+from pgolf.realrepo.scan import Outcome, check_targets, pr_target
 from pgolf.realrepo.snapshot import (
-    export_folder,
     main_record_folders,
     materialize,
     pr_added_folders,
@@ -42,42 +37,24 @@ from pgolf.realrepo.snapshot import (
 Row = dict[str, Any]
 
 
-def check_one(repo: Path, target: Target, policy: str) -> Row:
-    """One folder's non-pass code results under `policy`, with every evidence location."""
-    from pgolf.engine import check_folder
-    from pgolf.ruleset import load_ruleset
-
-    row: Row = {"pr": target.pr, "folder": target.folder, "results": []}
-    with tempfile.TemporaryDirectory(prefix="pgolf-codefails-") as tmp:
-        try:
-            path = export_folder(repo, target.ref, target.folder, Path(tmp))
-            report = check_folder(path, load_ruleset(None), policy=policy, select=("code",))  # type: ignore[arg-type]
-        except PgolfError as exc:
-            row["refused"] = str(exc).replace(tmp, "")
-            return row
-        except Exception as exc:  # a crash is a bug to surface, with where it happened
-            row["crash"] = "".join(traceback.format_exception(exc))[-2000:]
-            return row
-    for r in report.results:
-        if r.status in (Status.PASS, Status.SKIP):
-            continue
+def row_of(outcome: Outcome, policy: PolicyName) -> Row:
+    """One JSON line: a folder's non-pass code results under `policy`, with every evidence line."""
+    row: Row = {"pr": outcome.target.pr, "folder": outcome.target.folder, "results": []}
+    if outcome.refused is not None:
+        row["refused"] = outcome.refused
+    if outcome.crash is not None:
+        row["crash"] = outcome.crash
+    for f in outcome.findings.get(policy, []):
         row["results"].append(
             {
-                "code": r.code,
-                "rule": r.rule,
-                "status": str(r.status),
-                "message": r.message,
-                "evidence": [
-                    {"at": e.location.render(), "excerpt": (e.location.excerpt or "")[:200], "note": e.note[:300]}
-                    for e in r.evidence
-                ],
+                "code": f.code,
+                "rule": f.rule,
+                "status": str(f.status),
+                "message": f.message,
+                "evidence": list(f.evidence),
             }
         )
     return row
-
-
-def _work(args: tuple[Path, Target, str]) -> Row:
-    return check_one(*args)
 
 
 def _rows(path: Path) -> Iterator[Row]:
@@ -91,8 +68,7 @@ def _rows(path: Path) -> Iterator[Row]:
 def run(args: argparse.Namespace) -> int:
     tar = snapshot_tar()
     if tar is None:
-        print(f"no snapshot at {shared_dir()}/parameter-golf.git.tar (set PGOLF_SHARED)", file=sys.stderr)
-        return 3
+        raise EnvironmentMissing(f"no snapshot at {shared_dir()}/parameter-golf.git.tar (set PGOLF_SHARED)")
     repo = materialize(tar)
     on_main = set(main_record_folders(repo))
     numbers = args.pr or pr_numbers(repo)
@@ -101,14 +77,13 @@ def run(args: argparse.Namespace) -> int:
     targets = [pr_target(n, f) for n in numbers for f in pr_added_folders(repo, n, on_main)]
     todo = [t for t in targets if (t.pr, t.folder) not in done]
     print(f"{len(targets)} folders, {len(targets) - len(todo)} already in {out}", file=sys.stderr)
-    work = [(repo, t, args.policy) for t in todo]
-    context = multiprocessing.get_context("forkserver")
-    with out.open("a") as fh, ProcessPoolExecutor(max_workers=max(1, args.jobs), mp_context=context) as pool:
-        for i, row in enumerate(pool.map(_work, work, chunksize=2), 1):
-            fh.write(json.dumps(row) + "\n")
+    with out.open("a") as fh:
+
+        def write(outcome: Outcome) -> None:  # as each folder finishes: an interrupted sweep resumes
+            fh.write(json.dumps(row_of(outcome, args.policy)) + "\n")
             fh.flush()
-            if i % 50 == 0:
-                print(f"{i}/{len(todo)}", file=sys.stderr, flush=True)
+
+        check_targets(repo, todo, jobs=args.jobs, policies=(args.policy,), select=("code",), progress=write)
     return 0
 
 
@@ -131,8 +106,8 @@ def listing(args: argparse.Namespace) -> int:
         for row, result in sorted(items, key=lambda it: (it[0]["folder"].split("/")[-1], it[0]["pr"] or 0)):
             print(f"  #{row['pr']} {row['folder'].split('/', 2)[-1]}: {result['code']} {result['message'][:240]}")
             if args.evidence:
-                for e in result["evidence"]:
-                    print(f"      {e['at']}: {e['excerpt'].strip()[:160]}")
+                for line in result["evidence"]:
+                    print(f"      {line}")
     crashes = [r for r in rows if r.get("crash")]
     for r in crashes:
         print(f"CRASH #{r['pr']} {r['folder']}: {r['crash'].strip().splitlines()[-1]}")
@@ -153,6 +128,10 @@ def diff(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return exit_code_of(_main, argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pgolf.realrepo.codefails", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="check PR heads' added folders, append one JSON line per folder")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pgolf.errors import PgolfError
-from pgolf.findings import POLICIES, PolicyName, Status, SubmissionReport
+from pgolf.findings import POLICIES, CheckResult, PolicyName, Status, SubmissionReport
 from pgolf.realrepo.snapshot import MAIN, export_folder, pr_ref
 
 
@@ -53,6 +53,7 @@ class Finding:
     rule: str
     status: Status
     message: str
+    evidence: tuple[str, ...] = ()  # "file:line: excerpt" per evidence item, for reading FAILs at their lines
 
 
 @dataclass
@@ -88,8 +89,15 @@ def _derived(report: SubmissionReport, policy: PolicyName) -> list[Finding]:
     return out
 
 
-def check_target(repo: Path, target: Target, ruleset_id: str | None = None, once: bool = False) -> Outcome:
-    """Export one folder and check it under every policy (the worker's job).
+def check_target(
+    repo: Path,
+    target: Target,
+    ruleset_id: str | None = None,
+    once: bool = False,
+    policies: tuple[PolicyName, ...] = POLICIES,
+    select: tuple[str, ...] = (),
+) -> Outcome:
+    """Export one folder and check it under `policies` (the worker's job); `select` as `pgolf check --select`.
 
     `once`: run the checks under the first policy only and read the others' statuses from the
     per-policy verdicts every policy-dependent check reports (half the time, same statuses).
@@ -107,10 +115,10 @@ def check_target(repo: Path, target: Target, ruleset_id: str | None = None, once
             return outcome
         outcome.export_seconds = time.perf_counter() - started
         ruleset = load_ruleset(ruleset_id)
-        for policy in POLICIES[:1] if once else POLICIES:
+        for policy in policies[:1] if once else policies:
             began = time.perf_counter()
             try:
-                report = check_folder(path, ruleset, policy=policy)
+                report = check_folder(path, ruleset, policy=policy, select=select)
             except PgolfError as exc:
                 outcome.refused = str(exc).replace(str(tmp), "")
                 return outcome
@@ -119,17 +127,21 @@ def check_target(repo: Path, target: Target, ruleset_id: str | None = None, once
                 return outcome
             outcome.seconds[policy] = time.perf_counter() - began
             outcome.findings[policy] = [
-                Finding(code=r.code, rule=r.rule, status=r.status, message=r.message)
+                Finding(code=r.code, rule=r.rule, status=r.status, message=r.message, evidence=_evidence(r))
                 for r in report.results
                 if r.status not in (Status.PASS, Status.SKIP)
             ]
             if once:
-                for other in POLICIES[1:]:
+                for other in policies[1:]:
                     outcome.findings[other] = _derived(report, other)
     return outcome
 
 
-def _work(args: tuple[Path, Target, str | None, bool]) -> Outcome:
+def _evidence(result: CheckResult) -> tuple[str, ...]:
+    return tuple(f"{e.location.render()}: {(e.location.excerpt or '').strip()[:160]}" for e in result.evidence)
+
+
+def _work(args: tuple[Path, Target, str | None, bool, tuple[PolicyName, ...], tuple[str, ...]]) -> Outcome:
     return check_target(*args)
 
 
@@ -140,11 +152,13 @@ def check_targets(
     jobs: int = 0,
     ruleset_id: str | None = None,
     once: bool = False,
+    policies: tuple[PolicyName, ...] = POLICIES,
+    select: tuple[str, ...] = (),
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Check every target, `jobs` processes at a time (0: one per CPU); results in input order.
     `once`: one run per folder, the other policy's statuses from its verdicts (see check_target)."""
-    work = [(repo, t, ruleset_id, once) for t in targets]
+    work = [(repo, t, ruleset_id, once, policies, select) for t in targets]
     jobs = jobs or multiprocessing.cpu_count()
     results: list[Outcome] = []
     if jobs <= 1 or len(work) <= 1:
